@@ -1,0 +1,8 @@
+/** Every REST route of the product, by name. */
+import { accountRoutes } from './accounts.js';
+import { systemRoutes } from './system.js';
+
+export const api = { ...systemRoutes, ...accountRoutes } as const;
+export type Api = typeof api;
+export type RouteName = keyof Api;
+export * from './route.js';
