@@ -1,0 +1,47 @@
+/**
+ * Opens the database: PostgreSQL when a URL is configured, otherwise the embedded PGlite
+ * (a directory on disk, or memory for tests). Both speak the same SQL and migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  inMemory: boolean;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export interface OpenDatabase {
+  db: Db;
+  /** 'postgresql' or 'pglite', for /readyz and logs. */
+  kind: 'postgresql' | 'pglite';
+}
+
+// timestamptz/int8 parsing must match PGlite's (Date and number) so code sees one shape.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openDatabase(opts: DatabaseOptions): Promise<OpenDatabase> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgresql' };
+  }
+  let pglite: PGlite;
+  if (opts.inMemory) {
+    pglite = await PGlite.create();
+  } else {
+    const dir = `${opts.dataDir.replace(/\/$/, '')}/pglite`;
+    mkdirSync(dir, { recursive: true });
+    pglite = await PGlite.create(dir);
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite' };
+}

@@ -1,0 +1,67 @@
+/**
+ * First start: creates the admin (password from config, or generated and shown once) and,
+ * on demo sites, a usable floor: a supervisor, three agents with extensions and a group.
+ * Runs only on a database without users, under the migration's serialisation.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Db } from '../../db/database.js';
+import type { GroupsService } from './groups-service.js';
+import type { UsersService } from './users-service.js';
+
+export interface SeedResult {
+  created: boolean;
+  /** Plain credentials created now; printed once by the caller, never logged again. */
+  credentials: { username: string; password: string; roles: string }[];
+}
+
+/** Readable one-time password: letters and digits, no look-alikes. */
+export function generatePassword(length = 12): string {
+  const letters = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
+  const digits = '23456789';
+  const all = letters + digits;
+  const chars = [letters[randomInt(letters.length)], digits[randomInt(digits.length)]];
+  while (chars.length < length) chars.push(all[randomInt(all.length)]);
+  return chars.join('');
+}
+
+export async function seedFirstRun(
+  db: Db,
+  users: UsersService,
+  groups: GroupsService,
+  opts: { adminPassword?: string | undefined; demo: boolean; credentialsFile?: string | undefined },
+): Promise<SeedResult> {
+  const existing = await db.selectFrom('app_user').select('id').limit(1).executeTakeFirst();
+  if (existing) return { created: false, credentials: [] };
+
+  const credentials: SeedResult['credentials'] = [];
+  const adminPassword = opts.adminPassword ?? generatePassword();
+  await users.create({ username: 'admin', displayName: '系统管理员', password: adminPassword, roles: ['admin'], groupIds: [], extension: null }, null);
+  credentials.push({ username: 'admin', password: opts.adminPassword ? '(HOTLINE_ADMIN_PASSWORD)' : adminPassword, roles: 'admin' });
+
+  if (opts.demo) {
+    const demoPassword = generatePassword();
+    const supervisor = await users.create(
+      { username: 'supervisor1', displayName: '王班长', password: demoPassword, roles: ['supervisor'], groupIds: [], extension: '1900' },
+      null,
+    );
+    const group = await groups.upsert(null, { name: '综合受理一组', supervisorIds: [supervisor.id] }, null);
+    const agents = [
+      ['agent1', '李晓梅', '1001'],
+      ['agent2', '张建国', '1002'],
+      ['agent3', '陈静', '1003'],
+    ] as const;
+    for (const [username, displayName, extension] of agents) {
+      await users.create({ username, displayName, password: demoPassword, roles: ['agent'], groupIds: [group.id], extension }, null);
+    }
+    credentials.push({ username: 'supervisor1, agent1, agent2, agent3', password: demoPassword, roles: 'demo' });
+  }
+
+  if (opts.credentialsFile) {
+    const dir = opts.credentialsFile.replace(/\/[^/]+$/, '');
+    mkdirSync(dir, { recursive: true });
+    const lines = credentials.map((c) => `${c.username}\t${c.password}`).join('\n');
+    writeFileSync(opts.credentialsFile, `# First-run accounts. Change these passwords, then delete this file.\n${lines}\n`, { mode: 0o600 });
+  }
+  return { created: true, credentials };
+}

@@ -1,0 +1,117 @@
+/**
+ * The Socket.IO server: authenticates each connection once with the access token, places
+ * it in rooms (user, session, groups) and pushes server facts. Ending a session here is
+ * what signs a console out live. Across several nodes the same calls reach every node's
+ * sockets through the Socket.IO adapter (Redis adapter in scale-out deployments).
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { AckResult } from '../../shared/errors.js';
+import {
+  clientEventSchemas,
+  rooms,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type SessionEndReason,
+  type SocketData,
+} from '../../shared/realtime.js';
+import { AppError } from '../http/errors.js';
+import type { Principal } from '../modules/accounts/principal.js';
+
+export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeDeps {
+  authenticateToken(token: string): Promise<Principal>;
+  log: FastifyBaseLogger;
+}
+
+type ClientEvent = keyof typeof clientEventSchemas;
+type AckData<E extends ClientEvent> = Parameters<ClientToServerEvents[E]> extends [unknown, (r: AckResult<infer D>) => void] ? D : never;
+
+export class Realtime {
+  readonly io: RealtimeIo;
+
+  constructor(httpServer: HttpServer, private readonly deps: RealtimeDeps) {
+    this.io = new Server(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      // Same-origin in web mode; the desktop app's origin is app://desktop.
+      cors: { origin: true, credentials: false },
+      maxHttpBufferSize: 1e6,
+    });
+    this.io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      if (typeof token !== 'string' || !token) {
+        next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
+        return;
+      }
+      deps.authenticateToken(token).then(
+        (p) => {
+          socket.data = { userId: p.userId, sessionId: p.sessionId, roles: p.roles };
+          void socket.join([rooms.user(p.userId), rooms.session(p.sessionId), ...p.groupIds.map(rooms.group)]);
+          next();
+        },
+        (err: unknown) => {
+          const code = err instanceof AppError ? err.code : 'UNAUTHENTICATED';
+          next(Object.assign(new Error(code), { data: { code } }));
+        },
+      );
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private onConnection(socket: RealtimeSocket): void {
+    this.handle(socket, 'presence:ping', async () => ({ serverTime: new Date().toISOString() }));
+  }
+
+  /** Validates a client request against its shared schema and answers through the ack. */
+  private handle<E extends ClientEvent>(
+    socket: RealtimeSocket,
+    event: E,
+    fn: (payload: z.output<(typeof clientEventSchemas)[E]>, socket: RealtimeSocket) => Promise<AckData<E>>,
+  ): void {
+    const schema = clientEventSchemas[event];
+    (socket as unknown as { on(e: string, fn: (payload: unknown, ack: unknown) => void): void }).on(event, (payload, ack) => {
+      const reply = typeof ack === 'function' ? (ack as (r: AckResult<AckData<E>>) => void) : () => undefined;
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        reply({ ok: false, code: 'VALIDATION_FAILED', message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}` });
+        return;
+      }
+      fn(parsed.data, socket).then(
+        (data) => reply({ ok: true, data }),
+        (err: unknown) => {
+          if (err instanceof AppError) reply({ ok: false, code: err.code, message: err.message });
+          else {
+            this.deps.log.error({ err, event }, 'realtime handler failed');
+            reply({ ok: false, code: 'INTERNAL', message: 'Internal error' });
+          }
+        },
+      );
+    });
+  }
+
+  /** Tells the consoles of these sessions they are signed out, then drops them. */
+  endSessions(sessionIds: string[], reason: SessionEndReason): void {
+    for (const id of sessionIds) {
+      const room = rooms.session(id);
+      this.io.to(room).emit('session:ended', { reason });
+      // Give the event a moment to leave before the transport closes.
+      setTimeout(() => this.io.in(room).disconnectSockets(true), 50).unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.io.disconnectSockets(true);
+    await new Promise<void>((resolve) => {
+      // io.close() also closes the HTTP server, which Fastify owns; only detach engine.
+      this.io.engine.close();
+      resolve();
+    });
+  }
+}
