@@ -64,7 +64,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status === 429) {
-      return reply.code(429).send(body('RATE_LIMITED', err.message));
+      // @fastify/rate-limit throws the body built by its errorResponseBuilder (app.ts).
+      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      if (retryAfter) void reply.header('retry-after', String(retryAfter));
+      return reply.code(429).send(body('RATE_LIMITED', err.message, retryAfter ? { retryAfter } : {}));
     }
     if (status >= 400 && status < 500) {
       // Fastify's own 4xx: malformed JSON, wrong content type, body too large.

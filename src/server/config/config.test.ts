@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, dataDir: './data', demo: true, accessTokenTtl: 900 });
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('names the bad key as its environment variable', () => {
+    expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(/HOTLINE_PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with postgres/);
+  });
+
+  it('never echoes secrets in errors', () => {
+    try {
+      loadConfig({ HOTLINE_JWT_SECRET: 'short-secret' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/HOTLINE_JWT_SECRET/);
+      expect((err as Error).message).not.toMatch(/short-secret/);
+    }
+  });
+
+  it('reads a config file under the environment and rejects unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'hotline.json');
+    writeFileSync(file, JSON.stringify({ port: 9000, siteName: '某市12345', demo: false }));
+    expect(loadConfig({ HOTLINE_CONFIG_FILE: file, HOTLINE_PORT: '9100' })).toMatchObject({ port: 9100, siteName: '某市12345', demo: false });
+    writeFileSync(file, JSON.stringify({ prot: 9000 }));
+    expect(() => loadConfig({ HOTLINE_CONFIG_FILE: file })).toThrow(/unknown key\(s\) prot/);
+  });
+});

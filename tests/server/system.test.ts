@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../harness/test-app.js';
+
+describe('system routes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers liveness and readiness with the database kind and applied migrations', async () => {
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', database: t.database.kind });
+    expect(ready.json().migrations).toBeGreaterThanOrEqual(1);
+  });
+
+  it('serves an OpenAPI document generated from the shared route schemas', async () => {
+    const res = await t.app.inject('/docs/json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ paths: Record<string, Record<string, { requestBody?: unknown; security?: unknown }>> }>();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/users', '/api/users/{id}', '/readyz']));
+    expect(doc.paths['/api/users']?.post?.requestBody).toBeDefined();
+    expect(doc.paths['/api/users']?.get?.security).toEqual([{ bearer: [] }]);
+  });
+
+  it('answers unknown routes and malformed JSON with an ApiError body', async () => {
+    const nf = await t.app.inject('/api/nope');
+    expect(nf.statusCode).toBe(404);
+    expect(nf.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const bad = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('reports the site for the sign-in page', async () => {
+    const res = await t.app.inject('/api/site');
+    expect(res.json()).toMatchObject({ demo: false, name: expect.any(String), version: expect.any(String) });
+  });
+});
