@@ -1,0 +1,30 @@
+/**
+ * Builds the renderer as a plain web page (`out/web`), which the backend serves at `/`.
+ * The desktop build uses the same `src/renderer` root through electron.vite.config.ts.
+ *
+ * `npx vite --config vite.web.config.ts` serves it for development and proxies the API and
+ * Socket.IO to HOTLINE_DEV_SERVER (default http://127.0.0.1:3000).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url));
+const devBackend = process.env['HOTLINE_DEV_SERVER'] ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  root: `${repoRoot}src/renderer`,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: `${repoRoot}out/web`,
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+  },
+  server: {
+    proxy: {
+      '/api': devBackend,
+      '/socket.io': { target: devBackend, ws: true },
+    },
+  },
+});
