@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every benchmark, printing numbers. Select sections with
+ * `npm run bench -- accounts`. Targets live here, not in timed unit tests.
+ */
+import os from 'node:os';
+import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
+import { printResults, type BenchResult } from './report.js';
+
+const sections: Record<string, () => Promise<BenchResult[]>> = {
+  accounts: async () => [...(await argon2Bench()), ...(await apiReadBench())],
+};
+
+const wanted = process.argv.slice(2);
+process.stdout.write(`Hotline Desk benchmarks — node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  printResults(name, await run());
+}
