@@ -2,7 +2,7 @@
  * Access tokens (short-lived JWT, HS256, naming user and session) and refresh tokens
  * (opaque random strings, stored only as SHA-256 hashes).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../../http/errors.js';
 
@@ -12,9 +12,10 @@ export interface AccessClaims {
 }
 
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  // A KeyObject, not raw bytes: jose would otherwise import the key on every verify.
+  private readonly key: KeyObject;
   constructor(secret: string, private readonly ttlSeconds: number) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async issue(claims: AccessClaims, now = Date.now()): Promise<{ token: string; expiresAt: Date }> {
