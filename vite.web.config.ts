@@ -3,14 +3,14 @@
  * The desktop build uses the same `src/renderer` root through electron.vite.config.ts.
  *
  * `npx vite --config vite.web.config.ts` serves it for development and proxies the API and
- * Socket.IO to HOTLINE_DEV_SERVER (default http://127.0.0.1:3000).
+ * Socket.IO to HOTLINE_DEV_SERVER (default http://127.0.0.1:8080).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
-const devBackend = process.env['HOTLINE_DEV_SERVER'] ?? 'http://127.0.0.1:3000';
+const devBackend = process.env['HOTLINE_DEV_SERVER'] ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: `${repoRoot}src/renderer`,

@@ -21,9 +21,17 @@ export function allowedPages(roles: readonly Role[]): Page[] {
   return pages.filter((p) => can(roles, p.permission));
 }
 
-/** Where a user lands: the first page in the order agent → supervisor → admin. */
+/** Each role's home page, in priority order for users holding several roles. */
+const homes: readonly (readonly [Role, PagePath])[] = [
+  ['agent', '/agent'],
+  ['supervisor', '/supervisor'],
+  ['admin', '/admin/users'],
+];
+
+/** Where a user lands after sign-in: their main role's home, else the first page allowed. */
 export function landingPage(roles: readonly Role[]): PagePath | null {
-  return allowedPages(roles)[0]?.path ?? null;
+  const home = homes.find(([role]) => roles.includes(role));
+  return home?.[1] ?? allowedPages(roles)[0]?.path ?? null;
 }
 
 /** `#/admin/users?x` → `/admin/users`. */

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { allowedPages, landingPage, pathFromHash, resolvePage } from './routes';
+
+describe('routes', () => {
+  it('lands each role on its own page', () => {
+    expect(landingPage(['agent'])).toBe('/agent');
+    expect(landingPage(['supervisor'])).toBe('/supervisor');
+    expect(landingPage(['admin'])).toBe('/admin/users');
+    expect(landingPage(['supervisor', 'agent'])).toBe('/agent');
+    expect(landingPage(['admin', 'supervisor'])).toBe('/supervisor');
+    expect(landingPage(['qa'])).toBeNull();
+  });
+
+  it('shows menu entries by permission', () => {
+    expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent']);
+    expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/supervisor', '/admin/audit']);
+    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/supervisor', '/admin/users', '/admin/groups', '/admin/audit']);
+  });
+
+  it('parses hashes', () => {
+    expect(pathFromHash('#/admin/users/')).toBe('/admin/users');
+    expect(pathFromHash('#/agent?x=1')).toBe('/agent');
+    expect(pathFromHash('')).toBe('/');
+    expect(pathFromHash('#junk')).toBe('/');
+  });
+
+  it('redirects to the landing page when a page is not allowed', () => {
+    expect(resolvePage('#/admin/users', ['agent'])).toEqual({ page: '/agent', redirect: true });
+    expect(resolvePage('#/admin/users', ['admin'])).toEqual({ page: '/admin/users', redirect: false });
+    expect(resolvePage('', ['qa'])).toEqual({ page: null, redirect: true });
+  });
+});
