@@ -19,20 +19,20 @@ export class GroupsService {
     return db.selectFrom('agent_group as g').select([
       'g.id',
       'g.name',
-      sql<string[]>`coalesce((select array_agg(s.user_id::text order by s.user_id) from group_supervisor s where s.group_id = g.id), '{}')`.as('supervisor_ids'),
+      sql<string[] | null>`(select array_agg(s.user_id::text order by s.user_id) from group_supervisor s where s.group_id = g.id)`.as('supervisor_ids'),
       sql<number>`(select count(*)::int from group_member m where m.group_id = g.id)`.as('member_count'),
     ]);
   }
 
   async list(): Promise<Group[]> {
     const rows = await this.query().orderBy('g.name').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, supervisorIds: r.supervisor_ids, memberCount: r.member_count }));
+    return rows.map((r) => ({ id: r.id, name: r.name, supervisorIds: r.supervisor_ids ?? [], memberCount: r.member_count }));
   }
 
   async get(id: string, db: Db = this.db): Promise<Group> {
     const r = await this.query(db).where('g.id', '=', id).executeTakeFirst();
     if (!r) throw new AppError('NOT_FOUND', 'No such group');
-    return { id: r.id, name: r.name, supervisorIds: r.supervisor_ids, memberCount: r.member_count };
+    return { id: r.id, name: r.name, supervisorIds: r.supervisor_ids ?? [], memberCount: r.member_count };
   }
 
   async upsert(id: string | null, input: GroupInput, actor: Principal | null, ip: string | null = null): Promise<Group> {

@@ -30,7 +30,7 @@ export async function loadPrincipal(db: Db, sessionId: string, userId: string): 
       'u.disabled',
       's.revoked_at',
       's.expires_at',
-      sql<string[]>`coalesce((select array_agg(m.group_id::text) from group_member m where m.user_id = u.id), '{}')`.as('group_ids'),
+      sql<string[] | null>`(select array_agg(m.group_id::text) from group_member m where m.user_id = u.id)`.as('group_ids'),
     ])
     .where('s.id', '=', sessionId)
     .executeTakeFirst();
@@ -43,7 +43,7 @@ export async function loadPrincipal(db: Db, sessionId: string, userId: string): 
     username: row.username,
     displayName: row.display_name,
     roles: row.roles as Role[],
-    groupIds: row.group_ids,
+    groupIds: row.group_ids ?? [],
     extension: row.extension,
   };
 }

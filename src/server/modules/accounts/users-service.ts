@@ -31,13 +31,13 @@ export class UsersService {
       .select([
         'u.id', 'u.username', 'u.display_name', 'u.roles', 'u.extension', 'u.disabled', 'u.locked_until',
         'u.last_login_at', 'u.created_at',
-        sql<string[]>`coalesce((select array_agg(m.group_id::text order by m.group_id) from group_member m where m.user_id = u.id), '{}')`.as('group_ids'),
+        sql<string[] | null>`(select array_agg(m.group_id::text order by m.group_id) from group_member m where m.user_id = u.id)`.as('group_ids'),
       ]);
   }
 
   private static toUser(r: {
     id: string; username: string; display_name: string; roles: string[]; extension: string | null; disabled: boolean;
-    locked_until: Date | null; last_login_at: Date | null; created_at: Date; group_ids: string[];
+    locked_until: Date | null; last_login_at: Date | null; created_at: Date; group_ids: string[] | null;
   }): User {
     const locked = r.locked_until && r.locked_until > new Date() ? r.locked_until.toISOString() : null;
     return {
@@ -45,7 +45,7 @@ export class UsersService {
       username: r.username,
       displayName: r.display_name,
       roles: r.roles as User['roles'],
-      groupIds: r.group_ids,
+      groupIds: r.group_ids ?? [],
       extension: r.extension,
       disabled: r.disabled,
       lockedUntil: locked,
