@@ -15,7 +15,8 @@ export interface TestApp extends BuiltApp {
   as(token: string): Injector;
 }
 
-type Injector = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown) => ReturnType<FastifyInstance['inject']>;
+type InjectResponse = Awaited<ReturnType<FastifyInstance['inject']>>;
+type Injector = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown) => Promise<InjectResponse>;
 
 export async function createTestApp(overrides: Partial<Record<keyof Config, unknown>> = {}, opts: { listen?: boolean } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
