@@ -29,6 +29,12 @@ export const invokeChannels = {
   'window:focus': { args: z.tuple([]), result: z.void() },
 } as const;
 export type InvokeChannel = keyof typeof invokeChannels;
+/** What the renderer passes to a channel (before defaults apply). */
+export type InvokeRequest<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['args']>;
+/** What main's handler receives once the arguments passed their schema. */
+export type InvokeArgs<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['args']>;
+/** What main's handler returns and the renderer's promise resolves to. */
+export type InvokeResult<C extends InvokeChannel> = z.output<(typeof invokeChannels)[C]['result']>;
 
 /** main → renderer pushes. */
 export interface MainEvents {
@@ -42,6 +48,11 @@ export interface DesktopApi {
   readonly appVersion: string;
   settings: {
     get(): Promise<DesktopSettings>;
+    /**
+     * Saves the server URL the user chose (it then wins over an installer preset). When the
+     * origin changes, main reloads the window shortly after resolving, because the page's
+     * CSP `connect-src` is fixed at load time and must name the new server.
+     */
     setServerUrl(url: string): Promise<DesktopSettings>;
   };
   notify(n: z.input<typeof NotificationSchema>): Promise<void>;
