@@ -65,7 +65,9 @@ function clearRefreshTimer(): void {
 
 function scheduleRefresh(t: SessionTokens, delayMs?: number): void {
   clearRefreshTimer();
-  const due = Date.parse(t.accessTokenExpiresAt) - Date.now() - REFRESH_AHEAD_MS;
+  // ~60 s ahead; with very short token lifetimes (test sites) at three quarters of it.
+  const left = Date.parse(t.accessTokenExpiresAt) - Date.now();
+  const due = left - Math.min(REFRESH_AHEAD_MS, left / 4);
   const delay = Math.min(Math.max(delayMs ?? due, 1_000), 2 ** 31 - 1);
   refreshTimer = setTimeout(() => {
     refreshTimer = null;

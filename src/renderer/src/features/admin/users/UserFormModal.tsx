@@ -8,13 +8,14 @@
  * `data-testid="user-form-role-<role>"` (agent | supervisor | qa | admin):
  *   await page.getByTestId('user-form-roles').click();
  *   await page.getByTestId('user-form-role-supervisor').click();
- * Keyboard alternative: click `user-form-roles`, type the label (e.g. 班长) and press Enter.
- * The dropdown stays open in multiple mode; the next `fill()` on another field closes it.
- * The create modal starts with 坐席 (agent) selected.
+ * The dropdown closes after each pick (see PickList); repeat both clicks for another role.
+ * Clicking an already selected option deselects it; the create modal starts with 坐席
+ * (agent) selected. Keyboard alternative: click `user-form-roles`, type the label (班长),
+ * press Enter. Groups work the same way: `user-form-groups`, `user-form-group-<name>`.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Alert, App, Button, Form, Input, Modal, Select, Switch } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Switch } from 'antd';
 import { api } from '../../../../../shared/api/index.js';
 import { CreateUserSchema, UpdateUserSchema, type Group, type User } from '../../../../../shared/api/accounts.js';
 import { roles } from '../../../../../shared/roles.js';
@@ -22,6 +23,7 @@ import { errorText } from '../../../i18n/error-text';
 import { isApiCallError } from '../../../services/api-client';
 import { call } from '../../../services/session';
 import { placeIssues, validate, type Issue } from '../form-issues';
+import { PickList } from '../PickList';
 import { formValuesOf, toCreateBody, toUpdateBody, userFormFields, type UserFormValues } from './user-model';
 
 export type UserModalMode = { kind: 'create' } | { kind: 'edit'; user: User };
@@ -124,22 +126,10 @@ export function UserFormModal({ mode, groups, onClose, onSaved }: Props) {
           </Form.Item>
         )}
         <Form.Item name="roles" label={t('users.fields.roles')} required>
-          <Select
-            mode="multiple"
-            options={roleOptions}
-            virtual={false}
-            showSearch={{ optionFilterProp: 'label' }}
-            data-testid="user-form-roles"
-          />
+          <PickList options={roleOptions} data-testid="user-form-roles" />
         </Form.Item>
         <Form.Item name="groupIds" label={t('users.fields.groups')}>
-          <Select
-            mode="multiple"
-            options={groupOptions}
-            virtual={false}
-            showSearch={{ optionFilterProp: 'label' }}
-            data-testid="user-form-groups"
-          />
+          <PickList options={groupOptions} data-testid="user-form-groups" />
         </Form.Item>
         <Form.Item name="extension" label={t('users.fields.extension')}>
           <Input inputMode="numeric" placeholder={t('users.fields.extensionPlaceholder')} data-testid="user-form-extension" />
