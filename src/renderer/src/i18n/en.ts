@@ -38,6 +38,7 @@ export const en: Messages = {
     serverUrl: 'Server URL',
     serverUrlPlaceholder: 'https://hotline.example.gov.cn',
     serverUrlInvalid: 'Enter a valid server URL (http:// or https://)',
+    switchingServer: 'Server saved; reloading. Please enter your password again…',
     usernameRequired: 'Enter your username',
     passwordRequired: 'Enter your password',
     submit: 'Sign in',

@@ -39,6 +39,7 @@ export const zhCN = {
     serverUrl: '服务器地址',
     serverUrlPlaceholder: 'https://hotline.example.gov.cn',
     serverUrlInvalid: '请输入有效的服务器地址（http:// 或 https://）',
+    switchingServer: '服务器地址已保存，正在重新加载，请再次输入密码登录…',
     usernameRequired: '请输入用户名',
     passwordRequired: '请输入密码',
     submit: '登录',

@@ -15,6 +15,24 @@ import { useSessionStore } from '../../stores/session-store';
 import { useSiteStore } from '../../stores/site-store';
 import { loginErrorView } from './login-error';
 
+/** The last username, so agents on their own seat only type the password. Not secret. */
+const LAST_USERNAME_KEY = 'hotline.lastUsername';
+function lastUsername(): string | undefined {
+  try {
+    return window.localStorage.getItem(LAST_USERNAME_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+function rememberUsername(username: string): void {
+  try {
+    window.localStorage.setItem(LAST_USERNAME_KEY, username.trim());
+  } catch {
+    // not remembered: fine
+  }
+}
+const originOf = (url: string | null): string | null => (url ? new URL(url).origin : null);
+
 /** Shown when a stored session could not be resumed because the server was unreachable. */
 const resumeUnavailable = new ApiCallError({ statusCode: 0, code: 'UNAVAILABLE', message: 'Could not resume the session' });
 
@@ -32,6 +50,7 @@ export function LoginPage() {
   const dismissNotice = useSessionStore((s) => s.dismissNotice);
   const [error, setError] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [switchingServer, setSwitchingServer] = useState(false);
   const desktop = isDesktop();
 
   const ended = view.status === 'signed-out' ? view.ended : null;
@@ -52,8 +71,15 @@ export function LoginPage() {
     dismissNotice();
     setSubmitting(true);
     try {
+      rememberUsername(values.username);
       if (desktop && values.serverUrl) {
-        await changeServerUrl(values.serverUrl);
+        const before = originOf(await resolveServerUrl());
+        const after = originOf(await changeServerUrl(values.serverUrl));
+        if (after !== before) {
+          // Main reloads the window so its CSP admits the new server; sign in after that.
+          setSwitchingServer(true);
+          return;
+        }
         void loadSiteInfo();
       }
       await signIn(values.username, values.password);
@@ -93,6 +119,8 @@ export function LoginPage() {
             />
           )}
 
+          {switchingServer && <Alert type="info" showIcon title={t('login.switchingServer')} data-testid="login-switching-server" />}
+
           {errorView && (
             <Alert
               type="error"
@@ -123,6 +151,7 @@ export function LoginPage() {
             layout="vertical"
             requiredMark={false}
             onFinish={(v) => void onFinish(v)}
+            initialValues={{ username: lastUsername() }}
             onValuesChange={() => ended && dismissNotice()}
             autoComplete="on"
           >
@@ -141,10 +170,10 @@ export function LoginPage() {
               </Form.Item>
             )}
             <Form.Item name="username" label={t('login.username')} rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
-              <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-username" />
+              <Input prefix={<UserOutlined />} autoComplete="username" autoFocus={!lastUsername()} data-testid="login-username" />
             </Form.Item>
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
-              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="login-password" />
+              <Input.Password prefix={<LockOutlined />} autoComplete="current-password" autoFocus={!!lastUsername()} data-testid="login-password" />
             </Form.Item>
             <Button type="primary" htmlType="submit" block loading={submitting} onClick={unlockAudio} data-testid="login-submit">
               {t('login.submit')}
