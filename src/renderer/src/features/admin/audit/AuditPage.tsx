@@ -57,7 +57,7 @@ export function AuditPage() {
       key: 'action',
       render: (_, e) => (
         <Tooltip title={e.action}>
-          <Tag color={e.action.endsWith('failed') || e.action.endsWith('locked') ? 'red' : 'blue'}>{actionLabel(e.action)}</Tag>
+          <Tag color={e.action.endsWith('failed') || e.action.endsWith('locked') || e.action.endsWith('reuse') ? 'red' : 'blue'}>{actionLabel(e.action)}</Tag>
         </Tooltip>
       ),
     },

@@ -13,7 +13,10 @@ export const knownAuditActions = [
   'user.updated',
   'user.roles_changed',
   'user.password_reset',
+  'user.password_changed',
+  'user.unlocked',
   'session.revoked',
+  'session.refresh_reuse',
   'group.created',
   'group.updated',
 ] as const;
