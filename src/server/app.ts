@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -35,6 +36,9 @@ import { registerSystemRoutes } from './modules/system/routes.js';
 import { Realtime } from './realtime/realtime-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Origin of the Electron console (src/main serves the renderer on this scheme). */
+export const DESKTOP_ORIGIN = 'app://desktop';
 
 /** The repository (or install) root: the nearest folder up with our package.json. */
 export function projectRoot(from = here): string {
@@ -114,6 +118,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const users = new UsersService(db, auth);
   const groups = new GroupsService(db);
 
+  // The desktop console runs at app://desktop and calls the API cross-origin; web mode is same-origin.
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, !origin || origin === DESKTOP_ORIGIN),
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => ({
@@ -160,8 +171,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           });
   }
 
-  app.addHook('onClose', async () => {
+  // Drop sockets first: open WebSockets would otherwise hold app.close() until its timeout.
+  app.addHook('preClose', async () => {
     await realtime.close();
+  });
+  app.addHook('onClose', async () => {
     await db.destroy();
   });
 

@@ -41,12 +41,14 @@ describe('accounts in the web console', () => {
     await adminPage.getByTestId('user-form-display-name').fill('赵坐席');
     await adminPage.getByTestId('user-form-password').fill('Agent-pass-9');
     await adminPage.getByTestId('user-form-extension').fill('1009');
+    // The create form starts with 坐席 selected; add 质检 as a second role.
     await adminPage.getByTestId('user-form-roles').click();
-    await adminPage.locator('.ant-select-item-option[title="坐席"]').click();
-    await adminPage.keyboard.press('Escape');
+    await adminPage.getByTestId('user-form-role-qa').click();
     await adminPage.getByTestId('user-form-submit').click();
     await adminPage.getByTestId('user-row-agent9').waitFor();
-    expect(await adminPage.getByTestId('user-row-agent9').innerText()).toContain('1009');
+    const row = await adminPage.getByTestId('user-row-agent9').innerText();
+    expect(row).toContain('1009');
+    expect(row).toContain('质检');
 
     const agentPage = await (await browser.newContext()).newPage();
     await signIn(agentPage, 'agent9', 'Agent-pass-9');

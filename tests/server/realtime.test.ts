@@ -76,4 +76,15 @@ describe('Socket.IO sessions', () => {
     expect(sb.connected).toBe(true);
     sb.close();
   });
+
+  it('shuts down promptly with consoles connected, telling them to reconnect elsewhere', async () => {
+    const other = await createTestApp({}, { listen: true });
+    const s = await other.login('admin', ADMIN_PASSWORD);
+    const socket = await open(baseUrl(other.app), s.accessToken);
+    const dropped = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+    const started = Date.now();
+    await other.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await dropped).toMatch(/disconnect|transport close/);
+  });
 });

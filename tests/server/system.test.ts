@@ -38,4 +38,14 @@ describe('system routes', () => {
     const res = await t.app.inject('/api/site');
     expect(res.json()).toMatchObject({ demo: false, name: expect.any(String), version: expect.any(String) });
   });
+
+  it('lets the desktop console (app://desktop) call the API cross-origin, and no other origin', async () => {
+    const pre = (origin: string) =>
+      t.app.inject({ method: 'OPTIONS', url: '/api/me', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const ok = await pre('app://desktop');
+    expect(ok.headers['access-control-allow-origin']).toBe('app://desktop');
+    expect(String(ok.headers['access-control-allow-headers'])).toContain('authorization');
+    const evil = await pre('https://evil.example');
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+  });
 });

@@ -39,8 +39,9 @@ export class Realtime {
     this.io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,
-      // Same-origin in web mode; the desktop app's origin is app://desktop.
-      cors: { origin: true, credentials: false },
+      // Same-origin in web mode; the desktop app's origin is app://desktop. Tokens, not
+      // cookies, authenticate, so no credentials are needed cross-origin.
+      cors: { origin: ['app://desktop'], credentials: false },
       maxHttpBufferSize: 1e6,
     });
     this.io.use((socket, next) => {

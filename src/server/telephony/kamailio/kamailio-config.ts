@@ -1,0 +1,71 @@
+/**
+ * Renders deploy/kamailio/kamailio.cfg.tpl for this site: ports, domain, the shared secret
+ * for ephemeral credentials, TLS for WSS. Every placeholder must be filled; a value that
+ * could break the config's syntax is refused.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface KamailioSettings {
+  domain: string;
+  authSecret: string;
+  sipAddr: string;
+  sipPort: number;
+  wsAddr: string;
+  wsPort: number;
+  rpcPort: number;
+  /** WSS for sites: certificate and key files; absent on loopback dev/test. */
+  tls?: { port: number; certificate: string; privateKey: string } | undefined;
+  credentialTtl: number;
+  runDir: string;
+  modulesDir: string;
+  logLevel: number;
+  udpChildren?: number;
+  tcpChildren?: number;
+}
+
+const SAFE = /^[A-Za-z0-9._:/@+=-]*$/;
+
+function safe(name: string, value: string | number): string {
+  const s = String(value);
+  if (!SAFE.test(s)) throw new Error(`Kamailio setting ${name} contains characters not allowed in the config: ${JSON.stringify(s)}`);
+  return s;
+}
+
+export function renderKamailioConfig(template: string, s: KamailioSettings): string {
+  const tls = s.tls;
+  const values: Record<string, string> = {
+    DOMAIN: safe('domain', s.domain),
+    AUTH_SECRET: safe('authSecret', s.authSecret),
+    SIP_ADDR: safe('sipAddr', s.sipAddr),
+    SIP_PORT: safe('sipPort', s.sipPort),
+    WS_ADDR: safe('wsAddr', s.wsAddr),
+    WS_PORT: safe('wsPort', s.wsPort),
+    RPC_PORT: safe('rpcPort', s.rpcPort),
+    CREDENTIAL_TTL: safe('credentialTtl', s.credentialTtl),
+    RUN_DIR: safe('runDir', s.runDir),
+    MODULES_DIR: safe('modulesDir', s.modulesDir),
+    LOG_LEVEL: safe('logLevel', s.logLevel),
+    LOG_PREFIX: '',
+    UDP_CHILDREN: String(s.udpChildren ?? 4),
+    TCP_CHILDREN: String(s.tcpChildren ?? 8),
+    TLS_LISTEN: tls ? `listen=tls:${safe('wsAddr', s.wsAddr)}:${safe('tls.port', tls.port)}` : '',
+    TLS_MODULE: tls ? 'loadmodule "tls.so"' : '',
+    TLS_PARAMS: tls
+      ? [
+          `modparam("tls", "certificate", "${safe('tls.certificate', tls.certificate)}")`,
+          `modparam("tls", "private_key", "${safe('tls.privateKey', tls.privateKey)}")`,
+          'modparam("tls", "method", "TLSv1.2+")',
+        ].join('\n')
+      : '',
+  };
+  const out = template.replace(/\{\{([A-Z_]+)\}\}/g, (_m, key: string) => {
+    const v = values[key];
+    if (v === undefined) throw new Error(`Kamailio template placeholder {{${key}}} has no value`);
+    return v;
+  });
+  return out;
+}
+
+export function loadKamailioTemplate(path: string): string {
+  return readFileSync(path, 'utf8');
+}
