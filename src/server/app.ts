@@ -32,7 +32,13 @@ import { registerAccountRoutes } from './modules/accounts/routes.js';
 import { seedFirstRun, type SeedResult } from './modules/accounts/seed.js';
 import { AccessTokens } from './modules/accounts/tokens.js';
 import { UsersService } from './modules/accounts/users-service.js';
+import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
+import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
+import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { Realtime } from './realtime/realtime-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +63,69 @@ export interface BuiltApp {
   db: Db;
   realtime: Realtime;
   seed: SeedResult;
-  services: { auth: AuthService; users: UsersService; groups: GroupsService };
+  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService };
+  /** Our managed SIP server, when this site runs one. */
+  kamailio: KamailioServer | null;
+  /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
+  startServices(): Promise<void>;
+}
+
+/** Softphone settings, and our managed Kamailio when configured and installed. */
+async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, root: string) {
+  const secret = await serverSecret(db, 'sip', config.sipSecret);
+  const tlsPort = config.sipTlsPort;
+  const wsServers = config.sipWsUrl
+    ? config.sipWsUrl.split(',')
+    : [tlsPort ? `wss://${config.sipDomain ?? config.sipAddr}:${tlsPort}` : `ws://${config.sipAddr}:${config.sipWsPort}`];
+  const softphone = new SoftphoneService(
+    db,
+    {
+      wsServers,
+      domain: config.sipDomain ?? config.sipAddr,
+      secret,
+      credentialTtl: config.sipCredentialTtl,
+      iceServers: config.iceServers,
+      iceGatheringTimeoutMs: config.iceGatheringTimeoutMs,
+      dtmfMode: config.dtmfMode,
+      hotlineNumber: config.hotlineNumber,
+      simulatorEnabled: config.demo,
+    },
+    log.child({ module: 'softphone' }),
+  );
+  let kamailio: KamailioServer | null = null;
+  if (config.sipMode === 'managed') {
+    const binary = findExecutable(config.kamailioBinary);
+    if (!binary) {
+      log.warn('Kamailio is not installed (apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-utils-modules kamailio-json-modules); softphones need HOTLINE_SIP_MODE=external');
+    } else {
+      const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
+      kamailio = new KamailioServer({
+        binary,
+        templatePath: join(root, 'deploy/kamailio/kamailio.cfg.tpl'),
+        log,
+        settings: {
+          domain: config.sipDomain ?? config.sipAddr,
+          authSecret: secret,
+          sipAddr: config.sipAddr,
+          sipPort: config.sipPort,
+          wsAddr: config.sipAddr,
+          wsPort: config.sipWsPort,
+          rpcPort: config.sipRpcPort,
+          tls: tlsPort && config.sipTlsCert && config.sipTlsKey ? { port: tlsPort, certificate: config.sipTlsCert, privateKey: config.sipTlsKey } : undefined,
+          credentialTtl: config.sipCredentialTtl,
+          runDir,
+          modulesDir: config.kamailioModulesDir ?? defaultModulesDir(),
+          logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 3 : 1,
+        },
+        onReady: async (rpc) => {
+          softphone.rpc = rpc;
+          await softphone.pushAllRevocations();
+          log.info({ ws: wsServers }, 'Kamailio ready');
+        },
+      });
+    }
+  }
+  return { softphone, kamailio };
 }
 
 export interface BuildOptions {
@@ -67,15 +135,18 @@ export interface BuildOptions {
   logger?: boolean;
 }
 
-/** The signing key: from configuration, else generated once and kept in the database so every node shares it. */
-async function jwtSecret(db: Db, configured: string | undefined): Promise<string> {
+/**
+ * A secret from configuration, else generated once and kept in the database so every node
+ * (and our Kamailio, for the SIP secret) shares it. Never in the repository or the logs.
+ */
+async function serverSecret(db: Db, name: 'jwt' | 'sip', configured: string | undefined): Promise<string> {
   if (configured) return configured;
   await db
     .insertInto('server_secret')
-    .values({ name: 'jwt', value: randomBytes(48).toString('base64url') })
+    .values({ name, value: randomBytes(36).toString('base64url') })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  const row = await db.selectFrom('server_secret').select('value').where('name', '=', 'jwt').executeTakeFirstOrThrow();
+  const row = await db.selectFrom('server_secret').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return row.value;
 }
 
@@ -102,7 +173,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     throw err;
   }
 
-  const tokens = new AccessTokens(await jwtSecret(db, config.jwtSecret), config.accessTokenTtl);
+  const tokens = new AccessTokens(await serverSecret(db, 'jwt', config.jwtSecret), config.accessTokenTtl);
   const authenticateToken = async (token: string): Promise<Principal> => {
     const claims = await tokens.verify(token);
     return loadPrincipal(db, claims.sessionId, claims.userId);
@@ -114,7 +185,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
 
   const realtime = new Realtime(app.server, { authenticateToken, log: app.log });
-  const auth = new AuthService(db, tokens, config, (ids, reason) => realtime.endSessions(ids, reason));
+  const sip = await createTelephony(config, db, app.log, root);
+  const { softphone } = sip;
+  const auth = new AuthService(db, tokens, config, (ids, reason) => {
+    realtime.endSessions(ids, reason);
+    softphone.onSessionsEnded(ids).catch((err: unknown) => app.log.error({ err }, 'SIP revocation after sign-out failed'));
+  });
   const users = new UsersService(db, auth);
   const groups = new GroupsService(db);
 
@@ -146,7 +222,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, authenticate });
   registerAccountRoutes(app, { db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp });
-  await registerWebConsole(app, resolve(config.webRoot ?? join(root, 'out/web')));
+  registerSoftphoneRoutes(app, softphone, authenticate);
+  await registerWebConsole(app, resolve(config.webRoot ?? join(root, 'out/web')), { simulator: config.demo });
 
   let seed: SeedResult = { created: false, credentials: [] };
   if (opts.seed !== false) {
@@ -176,8 +253,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await realtime.close();
   });
   app.addHook('onClose', async () => {
+    await sip.kamailio?.stop();
+  });
+  app.addHook('onClose', async () => {
     await db.destroy();
   });
 
-  return { app, db, realtime, seed, services: { auth, users, groups } };
+  return {
+    app,
+    db,
+    realtime,
+    seed,
+    services: { auth, users, groups, softphone },
+    kamailio: sip.kamailio,
+    async startServices() {
+      await sip.kamailio?.start();
+    },
+  };
 }

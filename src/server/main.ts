@@ -16,8 +16,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { app, seed } = await buildApp(config);
+  const { app, seed, startServices } = await buildApp(config);
   await app.listen({ host: config.host, port: config.port });
+  try {
+    await startServices();
+  } catch (err) {
+    // The console and tickets still work without the SIP server; say so loudly.
+    app.log.error({ err }, 'telephony services failed to start; softphones cannot register');
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

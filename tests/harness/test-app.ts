@@ -18,7 +18,7 @@ export interface TestApp extends BuiltApp {
 type InjectResponse = Awaited<ReturnType<FastifyInstance['inject']>>;
 type Injector = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown) => Promise<InjectResponse>;
 
-export async function createTestApp(overrides: Partial<Record<keyof Config, unknown>> = {}, opts: { listen?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Record<keyof Config, unknown>> = {}, opts: { listen?: boolean; logger?: boolean } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({}, {
     host: '127.0.0.1',
@@ -26,11 +26,16 @@ export async function createTestApp(overrides: Partial<Record<keyof Config, unkn
     logLevel: 'silent',
     adminPassword: ADMIN_PASSWORD,
     demo: false,
+    // No SIP server unless a test asks for one (tests/harness/telephony.ts).
+    sipMode: 'external',
+    sipWsUrl: 'ws://127.0.0.1:5066',
+    sipSecret: 'test-sip-secret-0123456789',
     ...database.config,
     ...overrides,
   });
-  const built = await buildApp(config, { logger: false });
+  const built = await buildApp(config, { logger: opts.logger ?? false });
   if (opts.listen) await built.app.listen({ host: '127.0.0.1', port: 0 });
+  await built.startServices();
   const as = (token: string): Injector => (method, url, body) =>
     built.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { payload: body as object }) });
   return {

@@ -92,7 +92,7 @@ describe('user and group administration', () => {
   });
 
   it('enforces permissions on the server for every account route (RBAC matrix)', async () => {
-    await t.as(admin)('POST', '/api/users', { username: 'r_agent', displayName: 'x', password: 'Agent-pass-1', roles: ['agent'] });
+    await t.as(admin)('POST', '/api/users', { username: 'r_agent', displayName: 'x', password: 'Agent-pass-1', roles: ['agent'], extension: '3001' });
     await t.as(admin)('POST', '/api/users', { username: 'r_sup', displayName: 'x', password: 'Agent-pass-1', roles: ['supervisor'] });
     await t.as(admin)('POST', '/api/users', { username: 'r_qa', displayName: 'x', password: 'Agent-pass-1', roles: ['qa'] });
     const tokens = {

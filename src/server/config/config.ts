@@ -38,6 +38,46 @@ export const ConfigSchema = z.object({
   /** Directory of the built web console; served at '/'. */
   webRoot: z.string().optional(),
   trustProxy: bool.default(false),
+
+  /**
+   * SIP server: 'managed' runs our Kamailio as a supervised child when it is installed,
+   * 'external' uses a site's SIP server (sipWsUrl, sipSecret), 'off' disables the softphone.
+   */
+  sipMode: z.enum(['managed', 'external', 'off']).default('managed'),
+  /** SIP domain of agents' AORs; defaults to sipAddr. */
+  sipDomain: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  /** Address Kamailio listens on for SIP (UDP/TCP) and WebSocket; a LAN address on sites. */
+  sipAddr: z.string().regex(/^[0-9.]+$/, 'must be an IPv4 address').default('127.0.0.1'),
+  sipPort: z.coerce.number().int().min(1).max(65535).default(5060),
+  sipWsPort: z.coerce.number().int().min(1).max(65535).default(5066),
+  sipRpcPort: z.coerce.number().int().min(1).max(65535).default(5067),
+  /** WebSocket URL(s) the softphones use, comma-separated; derived from sipAddr/sipWsPort when absent. */
+  sipWsUrl: z.string().regex(/^wss?:\/\/[^,]+(,wss?:\/\/[^,]+)*$/, 'must be ws:// or wss:// URLs, comma-separated').optional(),
+  /** WSS certificate and key for managed Kamailio on sites. */
+  sipTlsPort: z.coerce.number().int().min(1).max(65535).optional(),
+  sipTlsCert: z.string().optional(),
+  sipTlsKey: z.string().optional(),
+  /** auth_ephemeral shared secret; generated and kept in the database when absent (managed). */
+  sipSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Lifetime of the SIP credentials given to a signed-in agent. */
+  sipCredentialTtl: seconds(600),
+  kamailioBinary: z.string().default('kamailio'),
+  kamailioModulesDir: z.string().optional(),
+  /** ICE servers for WebRTC as JSON; empty on a LAN (never a public STUN by default). */
+  iceServers: z.string().default('[]').transform((v, ctx) => {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      if (!Array.isArray(parsed)) throw new Error('not an array');
+      return parsed as { urls: string | string[]; username?: string; credential?: string }[];
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `must be a JSON array of RTCIceServer (${(err as Error).message})` });
+      return z.NEVER;
+    }
+  }),
+  iceGatheringTimeoutMs: z.coerce.number().int().min(50).max(10_000).default(500),
+  dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
+  /** The hotline's public number, dialled by citizens (and the caller simulator). */
+  hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -62,6 +102,24 @@ export const envNames: Record<keyof Config, string> = {
   demo: 'HOTLINE_DEMO',
   webRoot: 'HOTLINE_WEB_ROOT',
   trustProxy: 'HOTLINE_TRUST_PROXY',
+  sipMode: 'HOTLINE_SIP_MODE',
+  sipDomain: 'HOTLINE_SIP_DOMAIN',
+  sipAddr: 'HOTLINE_SIP_ADDR',
+  sipPort: 'HOTLINE_SIP_PORT',
+  sipWsPort: 'HOTLINE_SIP_WS_PORT',
+  sipRpcPort: 'HOTLINE_SIP_RPC_PORT',
+  sipWsUrl: 'HOTLINE_SIP_WS_URL',
+  sipTlsPort: 'HOTLINE_SIP_TLS_PORT',
+  sipTlsCert: 'HOTLINE_SIP_TLS_CERT',
+  sipTlsKey: 'HOTLINE_SIP_TLS_KEY',
+  sipSecret: 'HOTLINE_SIP_SECRET',
+  sipCredentialTtl: 'HOTLINE_SIP_CREDENTIAL_TTL',
+  kamailioBinary: 'HOTLINE_KAMAILIO_BINARY',
+  kamailioModulesDir: 'HOTLINE_KAMAILIO_MODULES_DIR',
+  iceServers: 'HOTLINE_ICE_SERVERS',
+  iceGatheringTimeoutMs: 'HOTLINE_ICE_GATHERING_TIMEOUT_MS',
+  dtmfMode: 'HOTLINE_DTMF_MODE',
+  hotlineNumber: 'HOTLINE_NUMBER',
 };
 
 export class ConfigError extends Error {
@@ -96,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       const key = String(i.path[0] ?? '');
       const name = envNames[key as keyof Config] ?? key;
       const got = raw[key];
-      const shown = key === 'jwtSecret' || key === 'adminPassword' || key === 'databaseUrl' ? '(hidden)' : JSON.stringify(got);
+      const shown = ['jwtSecret', 'adminPassword', 'databaseUrl', 'sipSecret'].includes(key) ? '(hidden)' : JSON.stringify(got);
       return `${name}: ${i.message} (got ${shown})`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

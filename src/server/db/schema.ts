@@ -67,6 +67,13 @@ export interface AuditLogTable {
   detail: ColumnType<Record<string, unknown>, string | undefined, never>;
 }
 
+export interface SipCredentialTable {
+  extension: string;
+  last_issued_expiry: ColumnType<number, number | undefined, number>;
+  revoked_through: ColumnType<number, number | undefined, number>;
+  updated_at: Generated<Date>;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -84,4 +91,5 @@ export interface Database {
   refresh_token: RefreshTokenTable;
   audit_log: AuditLogTable;
   schema_migration: SchemaMigrationTable;
+  sip_credential: SipCredentialTable;
 }

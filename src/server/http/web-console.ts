@@ -22,10 +22,16 @@ export const webConsoleCsp = [
   "form-action 'self'",
 ].join('; ');
 
-export async function registerWebConsole(app: FastifyInstance, webRoot: string): Promise<boolean> {
+export async function registerWebConsole(app: FastifyInstance, webRoot: string, opts: { simulator: boolean }): Promise<boolean> {
   if (!existsSync(`${webRoot}/index.html`)) {
     app.log.warn({ webRoot }, 'web console not built (npm run build:web); serving the API only');
     return false;
+  }
+  // The caller simulator places test calls: demo and development sites only.
+  if (!opts.simulator) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.url.startsWith('/sim/')) return reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', message: 'Not found' });
+    });
   }
   await app.register(fastifyStatic, {
     root: webRoot,
