@@ -32,6 +32,9 @@ import { registerAccountRoutes } from './modules/accounts/routes.js';
 import { seedFirstRun, type SeedResult } from './modules/accounts/seed.js';
 import { AccessTokens } from './modules/accounts/tokens.js';
 import { UsersService } from './modules/accounts/users-service.js';
+import { RecordingStore } from './modules/recordings/recording-store.js';
+import { RecordingsService } from './modules/recordings/recordings-service.js';
+import { registerRecordingRoutes } from './modules/recordings/routes.js';
 import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
@@ -63,7 +66,7 @@ export interface BuiltApp {
   db: Db;
   realtime: Realtime;
   seed: SeedResult;
-  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService };
+  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
   /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
@@ -223,6 +226,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, authenticate });
   registerAccountRoutes(app, { db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp });
   registerSoftphoneRoutes(app, softphone, authenticate);
+  const recordingsDir =
+    config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
+  const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
+  registerRecordingRoutes(app, recordings, authenticate);
+  // A console that crashed mid-call stops sending chunks: close its recording with what arrived.
+  const sweeper = setInterval(() => {
+    recordings.closeAbandoned(5 * 60_000).catch((err: unknown) => app.log.error({ err }, 'closing abandoned recordings failed'));
+  }, 60_000);
+  sweeper.unref();
   await registerWebConsole(app, resolve(config.webRoot ?? join(root, 'out/web')), { simulator: config.demo });
 
   let seed: SeedResult = { created: false, credentials: [] };
@@ -253,6 +265,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await realtime.close();
   });
   app.addHook('onClose', async () => {
+    clearInterval(sweeper);
     await sip.kamailio?.stop();
   });
   app.addHook('onClose', async () => {
@@ -264,7 +277,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     db,
     realtime,
     seed,
-    services: { auth, users, groups, softphone },
+    services: { auth, users, groups, softphone, recordings },
     kamailio: sip.kamailio,
     async startServices() {
       await sip.kamailio?.start();

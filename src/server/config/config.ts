@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   adminPassword: z.string().min(8).optional(),
   /** Seed demo accounts and reference data on a fresh database. Turn off for production sites. */
   demo: bool.default(true),
+  /** Where call recordings are stored; a share mounted on every node when several run. Default: dataDir/recordings. */
+  recordingsDir: z.string().optional(),
   /** Directory of the built web console; served at '/'. */
   webRoot: z.string().optional(),
   trustProxy: bool.default(false),
@@ -101,6 +103,7 @@ export const envNames: Record<keyof Config, string> = {
   adminPassword: 'HOTLINE_ADMIN_PASSWORD',
   demo: 'HOTLINE_DEMO',
   webRoot: 'HOTLINE_WEB_ROOT',
+  recordingsDir: 'HOTLINE_RECORDINGS_DIR',
   trustProxy: 'HOTLINE_TRUST_PROXY',
   sipMode: 'HOTLINE_SIP_MODE',
   sipDomain: 'HOTLINE_SIP_DOMAIN',

@@ -74,6 +74,32 @@ export interface SipCredentialTable {
   updated_at: Generated<Date>;
 }
 
+export interface CallRecordingTable {
+  id: Generated<string>;
+  sip_call_id: string;
+  agent_id: string;
+  extension: string | null;
+  direction: 'inbound' | 'outbound';
+  remote_number: string;
+  mime_type: string;
+  state: ColumnType<'recording' | 'complete' | 'incomplete', 'recording' | 'complete' | 'incomplete' | undefined, 'recording' | 'complete' | 'incomplete'>;
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+  duration_ms: number | null;
+  bytes: ColumnType<number, number | undefined, number>;
+  chunks: ColumnType<number, number | undefined, number>;
+  sha256: string | null;
+  last_chunk_at: ColumnType<Date, Date | undefined, Date>;
+  created_at: Generated<Date>;
+}
+
+export interface CallRecordingChunkTable {
+  recording_id: string;
+  seq: number;
+  bytes: number;
+  sha256: string;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -92,4 +118,6 @@ export interface Database {
   audit_log: AuditLogTable;
   schema_migration: SchemaMigrationTable;
   sip_credential: SipCredentialTable;
+  call_recording: CallRecordingTable;
+  call_recording_chunk: CallRecordingChunkTable;
 }
