@@ -55,6 +55,8 @@ const client = createApiClient({
 
 /** Calls a REST route (see services/api-client.ts). */
 export const call = client.call;
+/** A usable access token, for requests `call` cannot make (binary uploads, audio downloads). */
+export const freshAccessToken = client.freshAccessToken;
 
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 

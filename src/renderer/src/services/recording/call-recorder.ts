@@ -1,0 +1,94 @@
+/**
+ * Records an answered call on the agent's side: the caller's and the agent's audio mixed
+ * with WebAudio, encoded by MediaRecorder (Opus), uploaded every few seconds while the
+ * call runs (see chunk-uploader.ts) and completed with a checksum when it ends.
+ */
+import { api } from '../../../../shared/api/index.js';
+import { call, freshAccessToken } from '../session';
+import { resolveServerUrl } from '../server-url';
+import { createLogger } from '../log';
+import { ChunkUploader } from './chunk-uploader';
+
+const log = createLogger('recording');
+const TIMESLICE_MS = 2000;
+
+export interface CallRecordingInfo {
+  sipCallId: string;
+  direction: 'inbound' | 'outbound';
+  remoteNumber: string;
+}
+
+function pickMimeType(): string {
+  for (const t of ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm']) {
+    if (typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(t)) return t;
+  }
+  return 'audio/webm';
+}
+
+export class CallRecorder {
+  private ctx: AudioContext | null = null;
+  private recorder: MediaRecorder | null = null;
+  private uploader: ChunkUploader | null = null;
+  private startedAt = 0;
+  private stopped: Promise<void> | null = null;
+  recordingId: string | null = null;
+
+  constructor(private readonly local: MediaStream, private readonly remote: MediaStream, private readonly info: CallRecordingInfo) {}
+
+  async start(): Promise<void> {
+    const mimeType = pickMimeType();
+    this.startedAt = Date.now();
+    const rec = await call(api.startRecording, {
+      body: { ...this.info, mimeType, startedAt: new Date(this.startedAt).toISOString() },
+    });
+    this.recordingId = rec.id;
+    const id = rec.id;
+    this.uploader = new ChunkUploader({
+      putChunk: async (seq, data) => {
+        const base = await resolveServerUrl();
+        const token = await freshAccessToken();
+        const res = await fetch(`${base}/api/recordings/${id}/chunks/${seq}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token ?? ''}` },
+          body: data as Uint8Array<ArrayBuffer>,
+        });
+        if (!res.ok) throw new Error(`chunk ${seq}: HTTP ${res.status}`);
+      },
+      complete: async (chunks, sha256, durationMs) => {
+        await call(api.completeRecording, { params: { id }, body: { chunks, sha256, durationMs } });
+      },
+    });
+
+    // Mix caller and agent into one track. The remote WebRTC stream is also playing in a
+    // media element (the softphone's), which WebAudio needs to receive its samples.
+    this.ctx = new AudioContext();
+    const dest = this.ctx.createMediaStreamDestination();
+    if (this.local.getAudioTracks().length) this.ctx.createMediaStreamSource(this.local).connect(dest);
+    if (this.remote.getAudioTracks().length) this.ctx.createMediaStreamSource(this.remote).connect(dest);
+    const recorder = new MediaRecorder(dest.stream, { mimeType, audioBitsPerSecond: 32_000 });
+    this.recorder = recorder;
+    recorder.ondataavailable = (e) => {
+      if (e.data.size > 0) void e.data.arrayBuffer().then((b) => this.uploader?.push(new Uint8Array(b)));
+    };
+    this.stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
+    recorder.start(TIMESLICE_MS);
+  }
+
+  /** Stops recording and waits until every chunk is stored and the checksum verified. */
+  async stop(): Promise<void> {
+    const recorder = this.recorder;
+    if (!recorder || !this.uploader) return;
+    this.recorder = null;
+    if (recorder.state !== 'inactive') recorder.stop();
+    await this.stopped;
+    // The last ondataavailable's arrayBuffer() resolves after onstop; let it queue.
+    await new Promise((r) => setTimeout(r, 50));
+    await this.ctx?.close().catch(() => undefined);
+    try {
+      await this.uploader.finish(Date.now() - this.startedAt);
+    } catch (err) {
+      // Whatever arrived is kept; the server closes the recording as incomplete.
+      log.error('recording upload failed', err);
+    }
+  }
+}
