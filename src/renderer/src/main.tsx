@@ -4,8 +4,14 @@ import { createRoot } from 'react-dom/client';
 import './i18n';
 import { App } from './app/App';
 import { installSessionListeners, restoreSession } from './services/session';
+import { initSoftphone } from './services/softphone';
+import { installDesktopBridge } from './services/softphone/desktop-bridge';
+import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
 
 installSessionListeners();
+// The agent's phone: registers while an agent with an extension is signed in.
+installDesktopBridge(initSoftphone({ settingsPrefix: 'hotline.softphone', endedLingerMs: 2500, userAgentString: 'HotlineDesk console' }));
+installSoftphoneLifecycle();
 void restoreSession();
 
 const container = document.getElementById('root');

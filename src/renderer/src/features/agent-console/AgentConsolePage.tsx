@@ -1,14 +1,16 @@
 /**
- * 坐席工作台. Placeholder panels until the softphone (services/softphone), agent state
- * machine, caller view and tickets land; the layout is the one they will fill.
+ * 坐席工作台: the softphone and its devices are live; agent state, caller view and tickets
+ * are placeholders until their issues land (the layout is the one they will fill).
  */
 import { useTranslation } from 'react-i18next';
 import { Card, Col, Row, Space, Tag, Typography } from 'antd';
 import { useCurrentUser } from '../../stores/session-store';
+import { DeviceSettings } from '../softphone/DeviceSettings';
+import { SoftphoneNotices } from '../softphone/SoftphoneNotices';
+import { SoftphonePanel } from './softphone/SoftphonePanel';
 
-type PanelKey = 'softphone' | 'agentState' | 'caller' | 'tickets';
+type PanelKey = 'agentState' | 'caller' | 'tickets';
 const panels: readonly { key: PanelKey; note: `${PanelKey}Note`; span: number }[] = [
-  { key: 'softphone', note: 'softphoneNote', span: 12 },
   { key: 'agentState', note: 'agentStateNote', span: 12 },
   { key: 'caller', note: 'callerNote', span: 12 },
   { key: 'tickets', note: 'ticketsNote', span: 12 },
@@ -19,6 +21,7 @@ export function AgentConsolePage() {
   const user = useCurrentUser();
   return (
     <div data-testid="agent-console">
+      <SoftphoneNotices />
       <Space align="center" style={{ marginBottom: 16 }}>
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('agentConsole.title')}
@@ -28,6 +31,14 @@ export function AgentConsolePage() {
         </Tag>
       </Space>
       <Row gutter={[16, 16]}>
+        <Col xs={24} xl={12}>
+          <SoftphonePanel />
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card title={t('softphone.devices')} data-testid="panel-devices">
+            <DeviceSettings />
+          </Card>
+        </Col>
         {panels.map((p) => (
           <Col key={p.key} xs={24} xl={p.span}>
             <Card title={t(`agentConsole.${p.key}`)} extra={<Tag>{t('common.comingSoon')}</Tag>} data-testid={`panel-${p.key}`}>

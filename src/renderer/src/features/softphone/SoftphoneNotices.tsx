@@ -1,0 +1,27 @@
+/** Shows softphone notices (device fallback, transfer result, signalling lost) as antd messages. */
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { App } from 'antd';
+import { useSoftphoneStore } from '../../stores/softphone-store';
+
+export function SoftphoneNotices() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const notice = useSoftphoneStore((s) => s.notice);
+  const shown = useRef(0);
+  useEffect(() => {
+    if (!notice || notice.seq <= shown.current) return;
+    shown.current = notice.seq;
+    const text = t(`softphone.issues.${notice.issue}`, notice.params);
+    const code = notice.params['code'];
+    const content = (
+      <span data-testid="softphone-notice" data-issue={notice.issue}>
+        {code ? `${text} (${code})` : text}
+      </span>
+    );
+    if (notice.level === 'error') void message.error(content);
+    else if (notice.level === 'warning') void message.warning(content);
+    else void message.info(content);
+  }, [notice, message, t]);
+  return null;
+}
