@@ -22,6 +22,12 @@ export default defineConfig({
     // antd alone is ~1 MB: keep libraries in their own long-cached chunks, apart from app code.
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
+      // The console, and the caller simulator (out/web/sim/caller.html) that the backend
+      // serves on demo/dev sites only. The desktop build has the console alone.
+      input: {
+        index: `${repoRoot}src/renderer/index.html`,
+        caller: `${repoRoot}src/renderer/sim/caller.html`,
+      },
       output: {
         codeSplitting: {
           groups: [
