@@ -65,6 +65,8 @@ modparam("usrloc", "db_mode", 0)
 modparam("registrar", "max_expires", 600)
 modparam("registrar", "default_expires", 300)
 modparam("registrar", "gruu_enabled", 0)
+# WebSocket clients register *.invalid contacts: route to the connection they came from.
+modparam("registrar", "received_avp", "$avp(RECEIVED)")
 modparam("nathelper", "received_avp", "$avp(RECEIVED)")
 modparam("websocket", "keepalive_mechanism", 1)
 modparam("websocket", "keepalive_timeout", 30)
