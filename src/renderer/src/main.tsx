@@ -7,10 +7,13 @@ import { installSessionListeners, restoreSession } from './services/session';
 import { initSoftphone } from './services/softphone';
 import { installDesktopBridge } from './services/softphone/desktop-bridge';
 import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
+import { recordAnsweredCalls } from './services/softphone/record-calls';
 
 installSessionListeners();
 // The agent's phone: registers while an agent with an extension is signed in.
-installDesktopBridge(initSoftphone({ settingsPrefix: 'hotline.softphone', endedLingerMs: 2500, userAgentString: 'HotlineDesk console' }));
+installDesktopBridge(
+  initSoftphone({ settingsPrefix: 'hotline.softphone', endedLingerMs: 2500, userAgentString: 'HotlineDesk console', onAnswered: recordAnsweredCalls }),
+);
 installSoftphoneLifecycle();
 void restoreSession();
 

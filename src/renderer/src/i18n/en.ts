@@ -199,6 +199,7 @@ export const en: Messages = {
       microphoneDenied: 'Microphone access was denied',
       microphoneMissing: 'No microphone found',
       mediaFailed: 'Cannot open the audio device',
+      mediaLost: 'The call audio was lost and could not be restored; the call was ended',
       notRegistered: 'The softphone is not registered yet',
       callInProgress: 'A call is already in progress',
       transferFailed: 'Transfer failed',

@@ -200,6 +200,7 @@ export const zhCN = {
       microphoneDenied: '无法使用麦克风：未获得授权',
       microphoneMissing: '未找到麦克风',
       mediaFailed: '无法打开音频设备',
+      mediaLost: '通话语音中断且无法恢复，已挂断',
       notRegistered: '软电话未注册，暂不能呼叫',
       callInProgress: '当前已有通话',
       transferFailed: '转接失败',

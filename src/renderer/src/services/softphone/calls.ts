@@ -39,6 +39,7 @@ import type { SoftphoneIssue } from './issues';
 import { mediaErrorIssue } from './media';
 import { checkDialNumber, displayNumber } from './numbers';
 import { dtmfFromInfo, sipfragStatus } from './sip-bodies';
+import { HotlineSessionDescriptionHandler } from './sdh';
 import { sipStatusIssue } from './sip-status';
 
 const log = createLogger('softphone.calls');
@@ -53,7 +54,18 @@ export interface CallDeps {
   autoAnswer(): boolean;
   /** How long an ended call stays in the store; null keeps the last one until the next call. */
   endedLingerMs: number | null;
+  /** Called once per answered call with its media (call recording); the returned function runs at hang-up. */
+  onAnswered?: AnsweredCallHook | undefined;
 }
+
+export interface AnsweredCallInfo {
+  sipCallId: string;
+  direction: 'inbound' | 'outbound';
+  remoteNumber: string;
+}
+
+/** Sees an answered call's local (microphone) and remote streams; returns what to do when it ends. */
+export type AnsweredCallHook = (info: AnsweredCallInfo, local: MediaStream, remote: MediaStream) => (() => void) | void;
 
 interface CallHandle {
   id: string;
@@ -75,9 +87,15 @@ interface CallHandle {
   /** For a call that replaced another (REFER followed): the call it replaced. */
   replaces: CallHandle | null;
   mediaWatch: (() => void) | null;
+  /** Pending give-up after an ICE restart for failed media. */
+  mediaRecovery: ReturnType<typeof setTimeout> | null;
+  /** Returned by the answered-call hook (stops the recording). */
+  onEnded: (() => void) | null;
 }
 
 const DTMF_DIGITS = /^[0-9*#A-D]+$/;
+/** How long failed media may take to come back after an ICE restart. */
+const MEDIA_RECOVERY_MS = 10_000;
 const sdhOptions = (hold = false): SessionDescriptionHandlerOptions =>
   ({ constraints: { audio: true, video: false }, hold }) as SessionDescriptionHandlerOptions;
 
@@ -176,6 +194,8 @@ export class CallController {
       completing: false,
       replaces,
       mediaWatch: null,
+      mediaRecovery: null,
+      onEnded: null,
     };
     this.handles.set(id, h);
     const store = useSoftphoneStore.getState();
@@ -325,7 +345,17 @@ export class CallController {
     h.answered = true;
     if (h.session instanceof Invitation && !this.ringing()) this.deps.ringer.stop();
     this.attachMedia(h);
+    const view = this.view(h.id);
     this.patch(h.id, { status: 'established', answeredAt: Date.now() });
+    const sdh = sdhOf(h.session);
+    if (this.deps.onAnswered && sdh && view) {
+      try {
+        const info = { sipCallId: h.session.dialog?.callId ?? h.id, direction: view.direction, remoteNumber: view.remoteNumber || 'unknown' };
+        h.onEnded = this.deps.onAnswered(info, sdh.localMediaStream, sdh.remoteMediaStream) ?? null;
+      } catch (err) {
+        log.warn('answered-call hook failed', err);
+      }
+    }
     // A call that replaced ours (REFER followed): the old leg is no longer needed.
     const old = h.replaces;
     if (old && old.session.state === SessionState.Established && !(h.session instanceof Invitation)) {
@@ -354,14 +384,35 @@ export class CallController {
 
   private onMediaState(h: CallHandle, media: MediaState): void {
     this.patch(h.id, { media });
-    // Network changed under an established call (VPN up, cable moved): restart ICE.
-    if (media === 'failed' && h.session.state === SessionState.Established) {
+    // Network changed under an established call (VPN up, cable moved): restart ICE once; if
+    // media does not come back, the call is dead: hang up rather than leave the agent in a
+    // silent call.
+    if (media === 'failed' && h.session.state === SessionState.Established && !h.mediaRecovery) {
       log.warn(`media path failed on ${h.id}: ICE restart`);
       this.reinvite(h, true);
+      h.mediaRecovery = setTimeout(() => {
+        h.mediaRecovery = null;
+        const state = sdhOf(h.session)?.peerConnection?.connectionState;
+        if (h.session.state === SessionState.Established && state !== 'connected') {
+          log.warn(`media did not recover on ${h.id}: hanging up`);
+          h.endHint = { reason: 'failed', sipCode: null, issue: 'mediaLost' };
+          h.session.bye().catch(() => undefined);
+        }
+      }, MEDIA_RECOVERY_MS);
+    } else if (media === 'connected' && h.mediaRecovery) {
+      clearTimeout(h.mediaRecovery);
+      h.mediaRecovery = null;
     }
   }
 
   private onTerminated(h: CallHandle): void {
+    if (h.mediaRecovery) clearTimeout(h.mediaRecovery);
+    try {
+      h.onEnded?.();
+    } catch (err) {
+      log.warn('call-ended hook failed', err);
+    }
+    h.onEnded = null;
     h.mediaWatch?.();
     h.mediaWatch = null;
     h.audio?.close();
@@ -704,17 +755,34 @@ export class CallController {
   refreshDialogs(): void {
     for (const h of this.handles.values()) {
       if (h.session.state !== SessionState.Established) continue;
-      const pc = sdhOf(h.session)?.peerConnection;
-      this.reinvite(h, pc?.connectionState === 'failed' || pc?.connectionState === 'disconnected');
+      // Both ends reconnect at about the same moment after a server restart: the side that
+      // placed the call refreshes first, the other a little later, so the re-INVITEs do not
+      // collide (491).
+      const delay = h.session instanceof Inviter ? 0 : 1500 + Math.random() * 1500;
+      setTimeout(() => {
+        if (h.session.state !== SessionState.Established) return;
+        const pc = sdhOf(h.session)?.peerConnection;
+        this.reinvite(h, pc?.connectionState === 'failed' || pc?.connectionState === 'disconnected');
+      }, delay);
     }
   }
 
-  private reinvite(h: CallHandle, iceRestart: boolean): void {
+  /** Target refresh / ICE restart. On 491 (glare) retries once after a random pause (RFC 3261 §14.1). */
+  private reinvite(h: CallHandle, iceRestart: boolean, retry = true): void {
     const options = { ...sdhOptions(h.held), offerOptions: iceRestart ? { iceRestart: true } : undefined } as SessionDescriptionHandlerOptions;
     h.session
       .invite({
         sessionDescriptionHandlerOptions: options,
-        requestDelegate: { onAccept: () => this.applyTracks(h) },
+        requestDelegate: {
+          onAccept: () => this.applyTracks(h),
+          onReject: (response) => {
+            if (response.message.statusCode !== 491 || !retry) return;
+            const pause = (h.session instanceof Inviter ? 2100 : 0) + Math.random() * 2000;
+            setTimeout(() => {
+              if (h.session.state === SessionState.Established) this.reinvite(h, iceRestart, false);
+            }, pause);
+          },
+        },
       })
       .catch((err: unknown) => log.warn('re-INVITE failed', err));
     h.session.sessionDescriptionHandlerOptionsReInvite = sdhOptions(h.held);
@@ -730,16 +798,10 @@ export class CallController {
   /** Microphone changed: swap the sending track of every live call (no renegotiation). */
   async replaceMicrophone(open: () => Promise<MediaStream>): Promise<void> {
     for (const h of this.handles.values()) {
-      const pc = sdhOf(h.session)?.peerConnection;
-      const sender = pc?.getSenders().find((s) => s.track?.kind === 'audio');
-      if (!sender) continue;
-      const stream = await open();
-      const track = stream.getAudioTracks()[0];
-      if (!track) continue;
-      track.enabled = !h.held && !h.muted;
-      const old = sender.track;
-      await sender.replaceTrack(track);
-      old?.stop();
+      const sdh = h.session.sessionDescriptionHandler;
+      if (!(sdh instanceof HotlineSessionDescriptionHandler) || !sdh.peerConnection || h.session.state !== SessionState.Established) continue;
+      await sdh.replaceMicrophone(await open());
+      this.applyTracks(h);
     }
   }
 

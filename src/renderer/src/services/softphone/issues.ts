@@ -32,6 +32,7 @@ export const softphoneIssues = [
   'microphoneDenied',
   'microphoneMissing',
   'mediaFailed',
+  'mediaLost',
   'notRegistered',
   'callInProgress',
   'transferFailed',

@@ -3,17 +3,18 @@
  * settings, and is the only API the UI uses (besides reading stores/softphone-store).
  * The agent console and the caller simulator each create one (see index.ts).
  */
-import { version as sipJsVersion, Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { version as sipJsVersion, type SessionDescriptionHandlerFactory } from 'sip.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
 import { useSoftphoneStore, type DeviceCheckView, type DeviceKind } from '../../stores/softphone-store';
 import { createLogger } from '../log';
 import { rtpCounters, toneLevels, type RtpCounters } from './analysis';
 import { Ringer, testTone } from './audio-output';
-import { CallController } from './calls';
+import { CallController, type AnsweredCallHook } from './calls';
 import { SipConnection } from './connection';
 import { runDeviceCheck } from './device-check';
 import { DeviceManager } from './devices';
 import { openMicrophone } from './media';
+import { sessionDescriptionHandlerFactory } from './sdh';
 import { createSettingsStore, type SettingsStore } from './settings';
 
 const log = createLogger('softphone');
@@ -24,6 +25,8 @@ export interface SoftphoneOptions {
   /** How long an ended call stays visible; null keeps the last one until the next call. */
   endedLingerMs: number | null;
   userAgentString: string;
+  /** Per answered call (the console records calls with it); see calls.ts. */
+  onAnswered?: AnsweredCallHook;
 }
 
 export class Softphone {
@@ -60,6 +63,7 @@ export class Softphone {
       ringDevice: () => this.devices.selected('ring'),
       autoAnswer: () => useSoftphoneStore.getState().settings.autoAnswer,
       endedLingerMs: options.endedLingerMs,
+      onAnswered: options.onAnswered,
     });
   }
 
@@ -188,18 +192,11 @@ export class Softphone {
   }
 
   private sdhFactory(profile: SipProfile): SessionDescriptionHandlerFactory {
-    const mediaStreamFactory: Web.MediaStreamFactory = () => this.openCallMicrophone();
-    return (session) =>
-      new Web.SessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), mediaStreamFactory, {
-        iceGatheringTimeout: profile.iceGatheringTimeoutMs,
-        // Never sip.js's default (Google's public STUN): on a LAN the list is usually empty.
-        peerConnectionConfiguration: {
-          iceServers: profile.iceServers,
-          bundlePolicy: 'balanced',
-          rtcpMuxPolicy: 'require',
-          iceTransportPolicy: 'all',
-        },
-      });
+    return sessionDescriptionHandlerFactory({
+      iceServers: profile.iceServers,
+      iceGatheringTimeoutMs: profile.iceGatheringTimeoutMs,
+      mediaStreamFactory: () => this.openCallMicrophone(),
+    });
   }
 
   // ---- device check ----

@@ -1,0 +1,21 @@
+/**
+ * The console's answered-call hook: records every answered call on the agent's side with
+ * services/recording (caller + agent mixed, uploaded in chunks while the call runs). A
+ * recording that cannot start never affects the call.
+ */
+import { CallRecorder } from '../recording/call-recorder';
+import { createLogger } from '../log';
+import type { AnsweredCallHook } from './calls';
+
+const log = createLogger('softphone.recording');
+
+export const recordAnsweredCalls: AnsweredCallHook = (info, local, remote) => {
+  const recorder = new CallRecorder(local, remote, info);
+  const started = recorder.start().catch((err: unknown) => {
+    log.warn('recording did not start', err);
+    throw err;
+  });
+  return () => {
+    started.then(() => recorder.stop()).catch(() => undefined);
+  };
+};

@@ -1,0 +1,41 @@
+/**
+ * sip.js's browser SessionDescriptionHandler plus what it lacks: rolling back an unanswered
+ * offer (without it a re-INVITE that is refused — 491 glare, 488, timeout — leaves the
+ * RTCPeerConnection in have-local-offer and every later hold/resume/refresh fails), and a
+ * public way to swap the microphone that keeps its local stream in step.
+ */
+import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+
+export class HotlineSessionDescriptionHandler extends Web.SessionDescriptionHandler {
+  /** Swaps the microphone mid-call (RTCRtpSender.replaceTrack, no renegotiation); the old track is stopped. */
+  replaceMicrophone(stream: MediaStream): Promise<void> {
+    return this.setLocalMediaStream(stream);
+  }
+
+  async rollbackDescription(): Promise<void> {
+    const pc = this.peerConnection;
+    if (!pc) return;
+    if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+    else if (pc.signalingState === 'have-remote-offer') await pc.setRemoteDescription({ type: 'rollback' });
+  }
+}
+
+export interface SdhSettings {
+  iceServers: RTCIceServer[];
+  iceGatheringTimeoutMs: number;
+  mediaStreamFactory: Web.MediaStreamFactory;
+}
+
+export function sessionDescriptionHandlerFactory(s: SdhSettings): SessionDescriptionHandlerFactory {
+  return (session) =>
+    new HotlineSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), s.mediaStreamFactory, {
+      iceGatheringTimeout: s.iceGatheringTimeoutMs,
+      // Never sip.js's default (Google's public STUN): on a LAN the list is usually empty.
+      peerConnectionConfiguration: {
+        iceServers: s.iceServers,
+        bundlePolicy: 'balanced',
+        rtcpMuxPolicy: 'require',
+        iceTransportPolicy: 'all',
+      },
+    });
+}
