@@ -36,6 +36,9 @@ import { RecordingStore } from './modules/recordings/recording-store.js';
 import { RecordingsService } from './modules/recordings/recordings-service.js';
 import { registerRecordingRoutes } from './modules/recordings/routes.js';
 import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
+import { AgentStateService } from './modules/agents/agent-state-service.js';
+import { registerAgentStateRoutes } from './modules/agents/routes.js';
+import { rooms } from '../shared/realtime.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
@@ -66,7 +69,7 @@ export interface BuiltApp {
   db: Db;
   realtime: Realtime;
   seed: SeedResult;
-  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService };
+  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
   /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
@@ -187,7 +190,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     return authenticateToken(header.slice(7));
   };
 
-  const realtime = new Realtime(app.server, { authenticateToken, log: app.log });
+  const realtime = new Realtime(app.server, {
+    authenticateToken,
+    log: app.log,
+    // Supervisors (and admins) watch the floors of the groups they own.
+    extraRooms: async (p) => {
+      if (!p.roles.includes('supervisor') && !p.roles.includes('admin')) return [];
+      const q = db.selectFrom('group_supervisor').select('group_id');
+      const rows = p.roles.includes('admin') ? await db.selectFrom('agent_group').select('id as group_id').execute() : await q.where('user_id', '=', p.userId).execute();
+      return rows.map((r) => rooms.floor(r.group_id));
+    },
+  });
   const sip = await createTelephony(config, db, app.log, root);
   const { softphone } = sip;
   const auth = new AuthService(db, tokens, config, (ids, reason) => {
@@ -226,6 +239,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, authenticate });
   registerAccountRoutes(app, { db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp });
   registerSoftphoneRoutes(app, softphone, authenticate);
+  const agents = new AgentStateService(
+    db,
+    { wrapUpSeconds: config.wrapUpSeconds, notReadyReasons: config.notReadyReasons, breakReasons: config.breakReasons },
+    {
+      changed: (status, groupIds) => realtime.io.to([rooms.user(status.agentId), ...groupIds.map(rooms.floor)]).emit('agent:state-changed', status),
+      signedOut: async (agentId) => {
+        const u = await db.selectFrom('app_user').select('extension').where('id', '=', agentId).executeTakeFirst();
+        if (u?.extension) await softphone.revokeExtension(u.extension);
+      },
+    },
+    app.log.child({ module: 'agents' }),
+  );
+  registerAgentStateRoutes(app, agents, authenticate);
+  await agents.rearmWrapUps();
   const recordingsDir =
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
@@ -266,6 +293,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    agents.stop();
     await sip.kamailio?.stop();
   });
   app.addHook('onClose', async () => {
@@ -277,7 +305,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     db,
     realtime,
     seed,
-    services: { auth, users, groups, softphone, recordings },
+    services: { auth, users, groups, softphone, recordings, agents },
     kamailio: sip.kamailio,
     async startServices() {
       await sip.kamailio?.start();

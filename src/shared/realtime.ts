@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
+import type { AgentStatus } from './api/agent-state.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
@@ -20,6 +21,8 @@ export interface ServerToClientEvents {
   'session:ended': (p: { reason: SessionEndReason }) => void;
   /** The signed-in user's roles, groups or extension changed. */
   'user:updated': (p: CurrentUser) => void;
+  /** An agent's state changed: sent to the agent and to supervisors of the agent's groups. */
+  'agent:state-changed': (p: AgentStatus) => void;
 }
 
 export interface ClientToServerEvents {
@@ -39,4 +42,6 @@ export const rooms = {
   user: (id: string) => `user:${id}`,
   session: (id: string) => `session:${id}`,
   group: (id: string) => `group:${id}`,
+  /** Supervisors watching a group's floor. */
+  floor: (groupId: string) => `floor:${groupId}`,
 } as const;

@@ -78,6 +78,32 @@ export const ConfigSchema = z.object({
   }),
   iceGatheringTimeoutMs: z.coerce.number().int().min(50).max(10_000).default(500),
   dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
+  /** 整理: seconds of after-call work before the agent is made ready again. */
+  wrapUpSeconds: z.coerce.number().int().min(0).max(3600).default(30),
+  /** 示忙 reasons as JSON [{code,label}]. */
+  notReadyReasons: z.string().transform((v, ctx) => {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      const ok = Array.isArray(parsed) && parsed.every((r) => typeof r?.code === 'string' && typeof r?.label === 'string');
+      if (!ok) throw new Error('expected [{"code":"…","label":"…"}]');
+      return parsed as { code: string; label: string }[];
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).default([{ code: 'meeting', label: '会议' }, { code: 'training', label: '培训' }, { code: 'meal', label: '用餐' }, { code: 'other', label: '其他' }]),
+  /** 小休 reasons as JSON [{code,label}]. */
+  breakReasons: z.string().transform((v, ctx) => {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      const ok = Array.isArray(parsed) && parsed.every((r) => typeof r?.code === 'string' && typeof r?.label === 'string');
+      if (!ok) throw new Error('expected [{"code":"…","label":"…"}]');
+      return parsed as { code: string; label: string }[];
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).default([{ code: 'rest', label: '休息' }, { code: 'restroom', label: '如厕' }]),
   /** The hotline's public number, dialled by citizens (and the caller simulator). */
   hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
 });
@@ -123,6 +149,9 @@ export const envNames: Record<keyof Config, string> = {
   iceGatheringTimeoutMs: 'HOTLINE_ICE_GATHERING_TIMEOUT_MS',
   dtmfMode: 'HOTLINE_DTMF_MODE',
   hotlineNumber: 'HOTLINE_NUMBER',
+  wrapUpSeconds: 'HOTLINE_WRAP_UP_SECONDS',
+  notReadyReasons: 'HOTLINE_NOT_READY_REASONS',
+  breakReasons: 'HOTLINE_BREAK_REASONS',
 };
 
 export class ConfigError extends Error {

@@ -100,6 +100,25 @@ export interface CallRecordingChunkTable {
   sha256: string;
 }
 
+export interface AgentStateTable {
+  agent_id: string;
+  state: ColumnType<import('../../shared/agent-state.js').AgentState, string, string>;
+  since: Timestamp;
+  wrap_up_deadline: NullableTimestamp;
+}
+
+export interface AgentStateLogTable {
+  id: Generated<string>;
+  agent_id: string;
+  at: Timestamp;
+  kind: string;
+  reason: string | null;
+  call_id: string | null;
+  state: ColumnType<import('../../shared/agent-state.js').AgentState, string, never>;
+  event: string;
+  actor_id: string | null;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -120,4 +139,6 @@ export interface Database {
   sip_credential: SipCredentialTable;
   call_recording: CallRecordingTable;
   call_recording_chunk: CallRecordingChunkTable;
+  agent_state: AgentStateTable;
+  agent_state_log: AgentStateLogTable;
 }

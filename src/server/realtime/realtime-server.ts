@@ -26,6 +26,8 @@ export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 
 export interface RealtimeDeps {
   authenticateToken(token: string): Promise<Principal>;
+  /** Rooms beyond user/session/group, e.g. the floors a supervisor watches. */
+  extraRooms?(p: Principal): Promise<string[]>;
   log: FastifyBaseLogger;
 }
 
@@ -51,9 +53,10 @@ export class Realtime {
         return;
       }
       deps.authenticateToken(token).then(
-        (p) => {
+        async (p) => {
           socket.data = { userId: p.userId, sessionId: p.sessionId, roles: p.roles };
-          void socket.join([rooms.user(p.userId), rooms.session(p.sessionId), ...p.groupIds.map(rooms.group)]);
+          const extra = (await deps.extraRooms?.(p).catch(() => [])) ?? [];
+          await socket.join([rooms.user(p.userId), rooms.session(p.sessionId), ...p.groupIds.map(rooms.group), ...extra]);
           next();
         },
         (err: unknown) => {

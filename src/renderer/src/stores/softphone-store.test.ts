@@ -86,14 +86,15 @@ describe('useSoftphoneStore', () => {
     expect(after.registration.status).toBe('unregistered');
   });
 
-  it('numbers notices so repeats are distinct', () => {
+  it('numbers notices so repeats are distinct, and keeps the last few', () => {
     const s = useSoftphoneStore.getState();
     s.notify('busy', 'error');
-    const first = useSoftphoneStore.getState().notice;
     s.notify('busy', 'error');
-    const second = useSoftphoneStore.getState().notice;
+    const [first, second] = useSoftphoneStore.getState().notices;
     expect(first?.issue).toBe('busy');
     expect(second?.seq).toBe((first?.seq ?? 0) + 1);
+    for (let i = 0; i < 10; i++) s.notify('signallingLost', 'warning');
+    expect(useSoftphoneStore.getState().notices).toHaveLength(5);
   });
 
   it('holds only serialisable data', () => {

@@ -144,7 +144,8 @@ export interface SoftphoneState {
   micLevelDb: number | null;
   /** Why the last dial attempt was refused or failed (shown under the dial box). */
   dialError: { issue: SoftphoneIssue; sipCode: number | null } | null;
-  notice: SoftphoneNotice | null;
+  /** The latest notices, oldest first (a few at most); the UI shows each once, by `seq`. */
+  notices: SoftphoneNotice[];
 }
 
 interface SoftphoneActions {
@@ -184,7 +185,7 @@ export function initialSoftphoneState(): SoftphoneState {
     deviceCheck: idleDeviceCheck,
     micLevelDb: null,
     dialError: null,
-    notice: null,
+    notices: [],
   };
 }
 
@@ -248,6 +249,7 @@ export function hasLiveCall(calls: readonly CallView[]): boolean {
 }
 
 let noticeSeq = 0;
+const MAX_NOTICES = 5;
 
 export const useSoftphoneStore = create<SoftphoneStore>()((set) => ({
   ...initialSoftphoneState(),
@@ -263,7 +265,8 @@ export const useSoftphoneStore = create<SoftphoneStore>()((set) => ({
   setDeviceCheck: (deviceCheck) => set({ deviceCheck }),
   setMicLevel: (micLevelDb) => set({ micLevelDb }),
   setDialError: (dialError) => set({ dialError }),
-  notify: (issue, level = 'info', params = {}) => set({ notice: { seq: ++noticeSeq, issue, level, params } }),
+  notify: (issue, level = 'info', params = {}) =>
+    set((s) => ({ notices: [...s.notices, { seq: ++noticeSeq, issue, level, params }].slice(-MAX_NOTICES) })),
 }));
 
 /** The device check passed (the agent-state machine gates 示闲 on this). */

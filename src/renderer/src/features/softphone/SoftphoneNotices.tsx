@@ -7,21 +7,23 @@ import { useSoftphoneStore } from '../../stores/softphone-store';
 export function SoftphoneNotices() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const notice = useSoftphoneStore((s) => s.notice);
+  const notices = useSoftphoneStore((s) => s.notices);
   const shown = useRef(0);
   useEffect(() => {
-    if (!notice || notice.seq <= shown.current) return;
-    shown.current = notice.seq;
-    const text = t(`softphone.issues.${notice.issue}`, notice.params);
-    const code = notice.params['code'];
-    const content = (
-      <span data-testid="softphone-notice" data-issue={notice.issue}>
-        {code ? `${text} (${code})` : text}
-      </span>
-    );
-    if (notice.level === 'error') void message.error(content);
-    else if (notice.level === 'warning') void message.warning(content);
-    else void message.info(content);
-  }, [notice, message, t]);
+    for (const notice of notices) {
+      if (notice.seq <= shown.current) continue;
+      shown.current = notice.seq;
+      const text = t(`softphone.issues.${notice.issue}`, notice.params);
+      const code = notice.params['code'];
+      const content = (
+        <span data-testid="softphone-notice" data-issue={notice.issue}>
+          {code ? `${text} (${code})` : text}
+        </span>
+      );
+      if (notice.level === 'error') void message.error(content);
+      else if (notice.level === 'warning') void message.warning(content);
+      else void message.info(content);
+    }
+  }, [notices, message, t]);
   return null;
 }

@@ -1,0 +1,127 @@
+/**
+ * The server's authority on agent states: applies events through the shared state machine
+ * under a row lock (so concurrent events serialise per agent), logs every change in the
+ * append-only state log, pushes it to the agent and the supervisors of the agent's groups,
+ * and ends after-call work by itself when its time is up.
+ */
+import type { AgentStatus } from '../../../shared/api/agent-state.js';
+import { transition, type AgentEvent, type AgentState } from '../../../shared/agent-state.js';
+import type { Db } from '../../db/database.js';
+import { AppError } from '../../http/errors.js';
+
+export interface AgentStateSettings {
+  wrapUpSeconds: number;
+  notReadyReasons: { code: string; label: string }[];
+  breakReasons: { code: string; label: string }[];
+}
+
+export interface AgentStateHooks {
+  /** After commit: tell the agent's console and the floor. */
+  changed(status: AgentStatus, groupIds: string[]): void;
+  /** The agent signed out: their SIP credentials must stop working. */
+  signedOut(agentId: string): Promise<void>;
+}
+
+const SIGNED_OUT: AgentState = { kind: 'signed_out' };
+
+export class AgentStateService {
+  private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly db: Db,
+    readonly settings: AgentStateSettings,
+    private readonly hooks: AgentStateHooks,
+    private readonly log: { error(o: object, msg: string): void },
+  ) {}
+
+  async status(agentId: string): Promise<AgentStatus> {
+    const row = await this.db.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
+    if (!row) return { agentId, state: SIGNED_OUT, since: new Date(0).toISOString(), wrapUpDeadline: null };
+    return { agentId, state: row.state, since: row.since.toISOString(), wrapUpDeadline: row.wrap_up_deadline?.toISOString() ?? null };
+  }
+
+  private checkReason(event: AgentEvent): void {
+    if (event.type === 'not_ready' && !this.settings.notReadyReasons.some((r) => r.code === event.reason)) {
+      throw new AppError('VALIDATION_FAILED', `Unknown not-ready reason ${event.reason}`, { issues: [{ path: 'reason', message: '未知的示忙原因' }] });
+    }
+    if (event.type === 'break' && !this.settings.breakReasons.some((r) => r.code === event.reason)) {
+      throw new AppError('VALIDATION_FAILED', `Unknown break reason ${event.reason}`, { issues: [{ path: 'reason', message: '未知的小休原因' }] });
+    }
+  }
+
+  /**
+   * Applies an event. Illegal transitions throw CONFLICT and change nothing. `validateReason`
+   * is off for system events that use system reasons (missed call, disconnected, supervisor).
+   */
+  async apply(agentId: string, event: AgentEvent, opts: { actorId?: string | null; validateReason?: boolean } = {}): Promise<AgentStatus> {
+    if (opts.validateReason !== false) this.checkReason(event);
+    const now = new Date();
+    const outcome = await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
+        .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
+      const row = await tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirstOrThrow();
+      const r = transition(row.state, event);
+      if (!r.ok) throw new AppError('CONFLICT', r.message);
+      if (!r.changed) {
+        return { status: { agentId, state: row.state, since: row.since.toISOString(), wrapUpDeadline: row.wrap_up_deadline?.toISOString() ?? null }, changed: false };
+      }
+      const next = r.state;
+      const deadline = next.kind === 'after_call_work' ? new Date(now.getTime() + this.settings.wrapUpSeconds * 1000) : null;
+      await tx.updateTable('agent_state').set({ state: JSON.stringify(next), since: now, wrap_up_deadline: deadline }).where('agent_id', '=', agentId).execute();
+      await tx.insertInto('agent_state_log').values({
+        agent_id: agentId,
+        at: now,
+        kind: next.kind,
+        reason: 'reason' in next ? next.reason : null,
+        call_id: 'callId' in next ? next.callId : null,
+        state: JSON.stringify(next),
+        event: event.type,
+        actor_id: opts.actorId ?? null,
+      }).execute();
+      return { status: { agentId, state: next, since: now.toISOString(), wrapUpDeadline: deadline?.toISOString() ?? null }, changed: true };
+    });
+    if (outcome.changed) {
+      this.armWrapUp(outcome.status);
+      const groups = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', agentId).execute();
+      this.hooks.changed(outcome.status, groups.map((g) => g.group_id));
+      if (outcome.status.state.kind === 'signed_out') {
+        await this.hooks.signedOut(agentId).catch((err: unknown) => this.log.error({ err, agentId }, 'revoking SIP credentials at sign-out failed'));
+      }
+    }
+    return outcome.status;
+  }
+
+  private armWrapUp(status: AgentStatus): void {
+    const prior = this.wrapUpTimers.get(status.agentId);
+    if (prior) clearTimeout(prior);
+    this.wrapUpTimers.delete(status.agentId);
+    if (status.state.kind !== 'after_call_work' || !status.wrapUpDeadline) return;
+    const callId = status.state.callId;
+    const timer = setTimeout(() => {
+      this.wrapUpTimers.delete(status.agentId);
+      // Only the wrap-up of this call ends by time; anything newer has its own timer.
+      this.status(status.agentId)
+        .then((s) => (s.state.kind === 'after_call_work' && s.state.callId === callId ? this.apply(status.agentId, { type: 'wrap_up_timeout' }) : undefined))
+        .catch((err: unknown) => {
+          // Another node's timer (or the agent) got there first: nothing to do.
+          if (err instanceof AppError && err.code === 'CONFLICT') return;
+          this.log.error({ err }, 'ending after-call work failed');
+        });
+    }, Math.max(0, new Date(status.wrapUpDeadline).getTime() - Date.now()));
+    timer.unref();
+    this.wrapUpTimers.set(status.agentId, timer);
+  }
+
+  /** At start: after-call work that was running when this node stopped still ends on time. */
+  async rearmWrapUps(): Promise<void> {
+    const rows = await this.db.selectFrom('agent_state').selectAll().where('wrap_up_deadline', 'is not', null).execute();
+    for (const r of rows) {
+      this.armWrapUp({ agentId: r.agent_id, state: r.state, since: r.since.toISOString(), wrapUpDeadline: r.wrap_up_deadline?.toISOString() ?? null });
+    }
+  }
+
+  stop(): void {
+    for (const t of this.wrapUpTimers.values()) clearTimeout(t);
+    this.wrapUpTimers.clear();
+  }
+}
