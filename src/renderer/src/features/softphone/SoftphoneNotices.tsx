@@ -1,18 +1,20 @@
 /** Shows softphone notices (device fallback, transfer result, signalling lost) as antd messages. */
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { App } from 'antd';
 import { useSoftphoneStore } from '../../stores/softphone-store';
+
+/** Page-wide, so a remount (navigating away and back) does not repeat old notices. */
+let lastShown = 0;
 
 export function SoftphoneNotices() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const notices = useSoftphoneStore((s) => s.notices);
-  const shown = useRef(0);
   useEffect(() => {
     for (const notice of notices) {
-      if (notice.seq <= shown.current) continue;
-      shown.current = notice.seq;
+      if (notice.seq <= lastShown) continue;
+      lastShown = notice.seq;
       const text = t(`softphone.issues.${notice.issue}`, notice.params);
       const code = notice.params['code'];
       const content = (
