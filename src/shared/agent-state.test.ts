@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { transition, type AgentEvent, type AgentState } from './agent-state';
+import { transition, type AgentEvent, type AgentState } from './agent-state.js';
 
 const callIds = fc.constantFrom('c1', 'c2');
 const reasons = fc.constantFrom('meeting', 'meal', 'training');
@@ -20,6 +20,8 @@ const event: fc.Arbitrary<AgentEvent> = fc.oneof(
 
 function legal(s: AgentState): boolean {
   switch (s.kind) {
+    default:
+      return false;
     case 'signed_out':
     case 'ready':
       return Object.keys(s).length === 1;
