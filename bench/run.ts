@@ -5,9 +5,11 @@
 import os from 'node:os';
 import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
 import { printResults, type BenchResult } from './report.js';
+import { softphoneBench } from './softphone/call-setup.bench.js';
 
 const sections: Record<string, () => Promise<BenchResult[]>> = {
   accounts: async () => [...(await argon2Bench()), ...(await apiReadBench())],
+  softphone: softphoneBench,
 };
 
 const wanted = process.argv.slice(2);
