@@ -38,7 +38,11 @@ export class Softphone {
   private loadProfile: (() => Promise<SipProfile>) | null = null;
   private toneHz: number | null = null;
   private labelsListed = false;
-  private readonly onPageHide = (): void => void this.connection.stop();
+  /** Page closing or reloading: BYE/CANCEL live calls and unregister while the socket is still open. */
+  private readonly onPageHide = (): void => {
+    this.calls.hangupAll();
+    void this.connection.stop();
+  };
 
   constructor(options: SoftphoneOptions) {
     this.settings = createSettingsStore(options.settingsPrefix);
