@@ -29,6 +29,7 @@ import { SoftphoneNotices } from '../features/softphone/SoftphoneNotices';
 import { endText } from '../features/softphone/call-text';
 
 const params = new URLSearchParams(window.location.search);
+const statusColor: Record<CallStatusView, string> = { idle: 'default', ringing: 'orange', calling: 'blue', established: 'green', held: 'gold', ended: 'default' };
 const TONES = [440, 660, 880, 1000] as const;
 
 /** The simulator shows the remote side's view: a held call is still "established" for it. */
@@ -145,7 +146,7 @@ function Simulator() {
 
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Space wrap align="center">
-          <Tag data-testid="sim-call-status" data-status={status} data-end-reason={current?.end?.reason} data-sip-code={current?.end?.sipCode ?? undefined}>
+          <Tag color={statusColor[status]} data-testid="sim-call-status" data-status={status} data-end-reason={current?.end?.reason} data-sip-code={current?.end?.sipCode ?? undefined}>
             {current?.status === 'ended' ? endText(current, t) : t(`softphone.callStatus.${status}`)}
           </Tag>
           {current && (

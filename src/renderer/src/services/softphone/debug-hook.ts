@@ -15,7 +15,7 @@ export interface SoftphoneDebugHook {
   /** Audio RTP counters summed over live calls. */
   stats(): Promise<RtpCounters>;
   /** A JSON copy of the softphone store. */
-  state(): Omit<SoftphoneState, never>;
+  state(): SoftphoneState;
 }
 
 declare global {
