@@ -154,6 +154,46 @@ describe('softphone over Kamailio with real media', () => {
     await agentA.page.getByTestId('dial-error').waitFor();
   });
 
+  it('10. the call is recorded on the agent side: stored complete with a checksum, playable, holding both tones', async () => {
+    const started = Date.now();
+    await connectCallerTo(agentA, '2001');
+    await expectHears(agentA, TONES.caller);
+    await new Promise((r) => setTimeout(r, 4500)); // a few 2 s chunks
+    await agentA.page.getByTestId('hangup-button').click();
+    await callStatus(agentA.page, 'call-status', 'idle');
+    const token = (await t.login('agent_a', 'Agent-pass-1')).accessToken;
+    let rec: { id: string; state: string; bytes: number; sha256: string | null; startedAt: string; durationMs: number | null } | undefined;
+    await expect.poll(async () => {
+      const items = (await t.as(token)('GET', '/api/recordings?limit=5')).json().items as NonNullable<typeof rec>[];
+      rec = items.find((r) => new Date(r.startedAt).getTime() >= started - 1000);
+      return rec?.state;
+    }, { timeout: 15_000 }).toBe('complete');
+    expect(rec!.bytes).toBeGreaterThan(5000);
+    expect(rec!.durationMs).toBeGreaterThan(4000);
+    const audio = await t.as(token)('GET', `/api/recordings/${rec!.id}/audio`);
+    expect(audio.statusCode).toBe(200);
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(audio.rawPayload).digest('hex')).toBe(rec!.sha256);
+    // Decode it in a browser and measure the tones (Goertzel), against a tone nobody played.
+    const power = await agentA.page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const ctx = new OfflineAudioContext(1, 48000, 48000);
+      const buf = await ctx.decodeAudioData(bytes.buffer);
+      const data = buf.getChannelData(0);
+      const goertzel = (f: number) => {
+        const w = (2 * Math.PI * f) / buf.sampleRate;
+        const c = 2 * Math.cos(w);
+        let s1 = 0, s2 = 0;
+        for (let i = 0; i < data.length; i++) { const s0 = data[i]! + c * s1 - s2; s2 = s1; s1 = s0; }
+        return (s1 * s1 + s2 * s2 - c * s1 * s2) / data.length;
+      };
+      return { seconds: buf.duration, caller: goertzel(440), agent: goertzel(880), absent: goertzel(1320) };
+    }, audio.rawPayload.toString('base64'));
+    expect(power.seconds).toBeGreaterThan(3);
+    expect(power.caller).toBeGreaterThan(100 * power.absent);
+    expect(power.agent).toBeGreaterThan(100 * power.absent);
+  });
+
   it('7. Kamailio is killed and restarted: the softphone re-registers without a reload and takes a call', async () => {
     t.kamailio!.process.kill();
     await agentA.page.locator('[data-testid="softphone-registration"]:not([data-status="registered"])').waitFor({ timeout: 10_000 });

@@ -61,6 +61,16 @@ describe('call recordings', () => {
     }
   });
 
+  it('lists only the recordings the caller may listen to', async () => {
+    const rec = (await start()).json();
+    const ids = async (token: string) => (await t.as(token)('GET', `/api/recordings?sipCallId=${rec.sipCallId}`)).json().items.map((r: { id: string }) => r.id);
+    expect(await ids(agent.accessToken)).toEqual([rec.id]);
+    expect(await ids(sup)).toEqual([rec.id]);
+    expect(await ids(admin)).toEqual([rec.id]);
+    expect(await ids(otherSup)).toEqual([]);
+    expect(await ids(otherAgent)).toEqual([]);
+  });
+
   it('refuses completion with missing chunks, and rejects bad input without storing anything', async () => {
     const rec = (await start()).json();
     await put(agent.accessToken, rec.id, 0, randomBytes(100));

@@ -66,6 +66,12 @@ export const recordingRoutes = {
     method: 'POST', path: '/api/recordings/:id/complete', summary: 'Finish a recording; verifies chunk count and checksum',
     tags: ['recordings'], access: 'console:use', params: IdParams, body: CompleteRecordingSchema, status: 200, response: RecordingSchema,
   }),
+  listRecordings: route({
+    method: 'GET', path: '/api/recordings', summary: 'Recordings the caller may listen to, newest first', tags: ['recordings'],
+    access: 'authenticated',
+    query: z.object({ sipCallId: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    status: 200, response: z.object({ items: z.array(RecordingSchema) }),
+  }),
   getRecording: route({
     method: 'GET', path: '/api/recordings/:id', summary: 'Recording metadata (the agent, their supervisors, QA, admins)',
     tags: ['recordings'], access: 'authenticated', params: IdParams, status: 200, response: RecordingSchema,

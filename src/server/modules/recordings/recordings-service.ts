@@ -132,6 +132,26 @@ export class RecordingsService {
     return stale.length;
   }
 
+  async list(p: Principal, q: { sipCallId?: string | undefined; limit: number }): Promise<Recording[]> {
+    let query = this.db
+      .selectFrom('call_recording as r')
+      .innerJoin('app_user as u', 'u.id', 'r.agent_id')
+      .selectAll('r')
+      .select('u.display_name as agent_name')
+      .orderBy('r.started_at', 'desc')
+      .limit(q.limit);
+    if (q.sipCallId) query = query.where('r.sip_call_id', '=', q.sipCallId);
+    if (!p.roles.includes('qa') && !p.roles.includes('admin')) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('r.agent_id', '=', p.userId),
+          eb('r.agent_id', 'in', eb.selectFrom('group_supervisor as s').innerJoin('group_member as m', 'm.group_id', 's.group_id').select('m.user_id').where('s.user_id', '=', p.userId)),
+        ]),
+      );
+    }
+    return (await query.execute()).map(toRecording);
+  }
+
   async assertCanListen(p: Principal, id: string): Promise<Recording> {
     const r = await this.row(id);
     if (r.agent_id === p.userId || p.roles.includes('qa') || p.roles.includes('admin')) return toRecording(r);

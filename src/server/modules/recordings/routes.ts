@@ -11,6 +11,7 @@ export function registerRecordingRoutes(app: FastifyInstance, recordings: Record
   bindRoute(app, r.startRecording, authenticate, ({ principal, body }) => recordings.start(principal, body));
   bindRoute(app, r.uploadRecordingChunk, authenticate, ({ principal, params, req }) => recordings.putChunk(principal, params.id, params.seq, req.body));
   bindRoute(app, r.completeRecording, authenticate, ({ principal, params, body }) => recordings.complete(principal, params.id, body));
+  bindRoute(app, r.listRecordings, authenticate, async ({ principal, query }) => ({ items: await recordings.list(principal, query) }));
   bindRoute(app, r.getRecording, authenticate, ({ principal, params }) => recordings.assertCanListen(principal, params.id));
 
   app.get<{ Params: { id: string } }>('/api/recordings/:id/audio', { schema: { hide: true, params: z.object({ id: z.uuid() }) } }, async (req, reply) => {
