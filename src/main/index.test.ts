@@ -112,6 +112,9 @@ describe('main entry', () => {
     const e = await boot();
     await e.app.becomeReady();
     vi.useFakeTimers({ toFake: ['setTimeout'] });
+    // The new server publishes its SIP WebSocket server, which the reloaded page's CSP allows.
+    const site = { name: 'x', version: '1', demo: false, serverTime: new Date().toISOString(), sipWebSocketUrls: ['wss://sip.new.example:7443/ws'] };
+    vi.stubGlobal('fetch', async (url: string) => ({ ok: url === 'https://new.example/api/site', status: 200, json: async () => site }));
     try {
       const win = e.recorded.windows[0]!;
       await e.ipcMain.invoke('settings:set-server-url', 'app://desktop/index.html', 'https://new.example');
@@ -119,9 +122,10 @@ describe('main entry', () => {
       await vi.advanceTimersByTimeAsync(200);
       expect(win.webContents.reloads).toBe(1);
       const res = await e.recorded.protocolHandlers.get('app')!(new Request('app://desktop/missing.js'));
-      expect(res.headers.get('content-security-policy')).toContain('https://new.example wss://new.example');
+      expect(res.headers.get('content-security-policy')).toContain('https://new.example wss://new.example wss://sip.new.example:7443');
     } finally {
       vi.useRealTimers();
+      vi.unstubAllGlobals();
     }
   });
 });

@@ -23,6 +23,7 @@ import { installPermissionHandlers } from './security/permissions.js';
 import { registerHotkeys, resolveHotkeyBindings } from './services/hotkeys.js';
 import { createNotifier } from './services/notifications.js';
 import { openSettingsStore } from './services/settings.js';
+import { fetchSipWebSocketUrls } from './services/site-info.js';
 import { createAppTray, type TrayPort } from './services/tray.js';
 import { createUpdater } from './services/updater.js';
 import { createMainWindow, focusMainWindow, mainWindowOptions, type MainWindowPort } from './windows/main-window.js';
@@ -69,6 +70,17 @@ function start(): void {
         log: createLogger('settings'),
       });
 
+      // The softphone's SIP WebSocket may live on another origin (Kamailio's port): the CSP
+      // allows the servers the backend publishes. Refreshed whenever the server changes.
+      let sipWebSocketUrls: string[] = [];
+      const refreshSipOrigins = async (): Promise<boolean> => {
+        const urls = await fetchSipWebSocketUrls(settings.get().serverUrl, (u, i) => fetch(u, i), createLogger('site-info'));
+        if (!urls || urls.join() === sipWebSocketUrls.join()) return false;
+        sipWebSocketUrls = urls;
+        return true;
+      };
+      await refreshSipOrigins();
+
       app.on('web-contents-created', (_event, contents) =>
         installNavigationGuards(contents, {
           policy,
@@ -81,7 +93,7 @@ function start(): void {
         APP_SCHEME,
         createAppProtocolHandler({
           rendererDir: paths.rendererDir,
-          csp: () => buildCsp(settings.get().serverUrl),
+          csp: () => buildCsp(settings.get().serverUrl, sipWebSocketUrls),
           readFile,
           log: createLogger('protocol'),
         }),
@@ -103,7 +115,8 @@ function start(): void {
           notify: (n) => notifier.show(n),
           focusWindow: focus,
           // Let the invoke reply reach the page first, then reload so the new CSP applies.
-          onServerOriginChanged: () => setTimeout(() => mainWindow?.webContents.reload(), 100),
+          onServerOriginChanged: () =>
+            void refreshSipOrigins().finally(() => setTimeout(() => mainWindow?.webContents.reload(), 100)),
         }),
         policy,
         createLogger('ipc'),

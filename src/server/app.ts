@@ -131,7 +131,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       });
     }
   }
-  return { softphone, kamailio };
+  return { softphone, kamailio, wsServers };
 }
 
 export interface BuildOptions {
@@ -236,7 +236,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, authenticate });
+  registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, sipWebSocketUrls: sip.wsServers, authenticate });
   registerAccountRoutes(app, { db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp });
   registerSoftphoneRoutes(app, softphone, authenticate);
   const agents = new AgentStateService(

@@ -51,3 +51,11 @@ describe('buildCsp', () => {
     }
   });
 });
+
+describe('SIP WebSocket servers in the CSP', () => {
+  it('adds the published ws/wss origins to connect-src, and nothing else', () => {
+    const csp = buildCsp('https://hotline.example.gov.cn', ['wss://sip.example.gov.cn:7443/ws', 'ws://10.0.0.5:5066', 'https://evil.example', 'wss://u:p@x.example', 'nonsense']);
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src'))!;
+    expect(connect).toBe("connect-src 'self' https://hotline.example.gov.cn wss://hotline.example.gov.cn wss://sip.example.gov.cn:7443 ws://10.0.0.5:5066");
+  });
+});

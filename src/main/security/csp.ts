@@ -23,14 +23,33 @@ export function serverConnectSources(serverUrl: string | null | undefined): stri
   return [`${u.protocol}//${u.host}`, `${wsScheme}//${u.host}`];
 }
 
-export function buildCsp(serverUrl: string | null | undefined): string {
+/**
+ * The SIP-over-WebSocket servers the backend publishes (`/api/site` → sipWebSocketUrls), as
+ * connect-src origins: only ws:/wss: URLs without credentials; anything else is dropped.
+ */
+export function sipConnectSources(wsUrls: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const raw of wsUrls) {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      continue;
+    }
+    if ((u.protocol !== 'ws:' && u.protocol !== 'wss:') || u.username || u.password) continue;
+    out.add(`${u.protocol}//${u.host}`);
+  }
+  return [...out];
+}
+
+export function buildCsp(serverUrl: string | null | undefined, sipWebSocketUrls: readonly string[] = []): string {
   const directives: [string, string[]][] = [
     ['default-src', ["'self'"]],
     ['script-src', ["'self'"]],
     ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:', 'blob:']],
     ['media-src', ["'self'", 'blob:', 'mediastream:']],
-    ['connect-src', ["'self'", ...serverConnectSources(serverUrl)]],
+    ['connect-src', ["'self'", ...new Set([...serverConnectSources(serverUrl), ...sipConnectSources(sipWebSocketUrls)])]],
     ['font-src', ["'self'", 'data:']],
     ['object-src', ["'none'"]],
     ['base-uri', ["'none'"]],

@@ -9,6 +9,8 @@ export const SiteInfoSchema = z
     /** Demo sites show the seeded accounts on the sign-in page. */
     demo: z.boolean(),
     serverTime: z.iso.datetime(),
+    /** SIP-over-WebSocket servers the softphones use; the desktop app allows them in its CSP. */
+    sipWebSocketUrls: z.array(z.string()),
   })
   .meta({ id: 'SiteInfo' });
 export type SiteInfo = z.infer<typeof SiteInfoSchema>;

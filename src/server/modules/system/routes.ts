@@ -13,6 +13,7 @@ export interface SystemDeps {
   siteName: string;
   version: string;
   demo: boolean;
+  sipWebSocketUrls: string[];
   authenticate: Authenticate;
 }
 
@@ -34,5 +35,6 @@ export function registerSystemRoutes(app: FastifyInstance, d: SystemDeps): void 
     version: d.version,
     demo: d.demo,
     serverTime: new Date().toISOString(),
+    sipWebSocketUrls: d.sipWebSocketUrls,
   }));
 }
