@@ -115,7 +115,7 @@ describe('call', () => {
   });
 
   it('sends no token to public routes', async () => {
-    const t = setup(() => json(200, { name: '12345', version: '1', demo: true, serverTime: new Date().toISOString() }));
+    const t = setup(() => json(200, { name: '12345', version: '1', demo: true, serverTime: new Date().toISOString(), sipWebSocketUrls: [] }));
     const site = await t.client.call(api.site);
     expect(site.demo).toBe(true);
     expect(t.requests[0]?.auth).toBeUndefined();
