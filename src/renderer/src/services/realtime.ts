@@ -9,10 +9,15 @@
  * - SESSION_REVOKED / UNAUTHENTICATED → the session is over (sign out).
  * Other failures (server down, network) are retried by Socket.IO itself; the header shows
  * 重连中 meanwhile.
+ *
+ * Pushes that only update a snapshot go straight to their store: `agent:state-changed` →
+ * stores/agent-state-store (which keeps the signed-in agent's own, newest status; missed
+ * pushes are caught up by services/agent-state re-fetching after a reconnect).
  */
 import { io, type Socket } from 'socket.io-client';
 import type { CurrentUser } from '../../../shared/api/accounts.js';
 import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason } from '../../../shared/realtime.js';
+import { useAgentStateStore } from '../stores/agent-state-store';
 import { useConnectionStore, type ConnectionStatus } from '../stores/connection-store';
 import { createLogger } from './log';
 
@@ -135,6 +140,7 @@ export function connectRealtime(deps: RealtimeDeps): void {
 
   s.on('session:ended', ({ reason }) => deps.onSessionEnded(reason));
   s.on('user:updated', (user) => deps.onUserUpdated(user));
+  s.on('agent:state-changed', (status) => useAgentStateStore.getState().received(status));
 
   setStatus('connecting');
 }
