@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './i18n';
 import { App } from './app/App';
+import { installAgentStateLifecycle } from './services/agent-state';
 import { installSessionListeners, restoreSession } from './services/session';
 import { initSoftphone } from './services/softphone';
 import { installDesktopBridge } from './services/softphone/desktop-bridge';
@@ -10,7 +11,9 @@ import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
 import { recordAnsweredCalls } from './services/softphone/record-calls';
 
 installSessionListeners();
-// The agent's phone: registers while an agent with an extension is signed in.
+// 坐席状态: loaded at console sign-in (签入 automatically when 签出), followed live.
+installAgentStateLifecycle();
+// The agent's phone: registers while an agent with an extension is 签入ed.
 installDesktopBridge(
   initSoftphone({ settingsPrefix: 'hotline.softphone', endedLingerMs: 2500, userAgentString: 'HotlineDesk console', onAnswered: recordAnsweredCalls }),
 );

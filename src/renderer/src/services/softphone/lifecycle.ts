@@ -1,28 +1,25 @@
 /**
- * Starts the agent's softphone when someone who may use the console (console:use) and has
- * an extension is signed in, and stops it (unregister + disconnect) on sign-out or when the
- * extension is taken away. Call once from main.tsx.
+ * Runs the agent's softphone while they are 签入ed (see lifecycle-key.ts): starts it when an
+ * agent with an extension is signed in to the console and their agent state is not 签出
+ * (services/agent-state 签入s automatically at console sign-in), and stops it (unregister +
+ * disconnect) at 签出, at sign-out, or when the extension is taken away. Call once from
+ * main.tsx.
  */
 import { api } from '../../../../shared/api/index.js';
-import { can } from '../../../../shared/roles.js';
-import { useSessionStore, type SessionView } from '../../stores/session-store';
+import { useAgentStateStore } from '../../stores/agent-state-store';
+import { useSessionStore } from '../../stores/session-store';
 import { createLogger } from '../log';
 import { call } from '../session';
 import { softphone } from './index';
+import { phoneKey } from './lifecycle-key';
 
 const log = createLogger('softphone.lifecycle');
-
-function phoneKey(view: SessionView): string | null {
-  if (view.status !== 'signed-in') return null;
-  const { user } = view;
-  return can(user.roles, 'console:use') && user.extension ? `${user.id}:${user.extension}` : null;
-}
 
 export function installSoftphoneLifecycle(): void {
   let current: string | null = null;
   let chain: Promise<void> = Promise.resolve();
-  const apply = (view: SessionView): void => {
-    const key = phoneKey(view);
+  const apply = (): void => {
+    const key = phoneKey(useSessionStore.getState().view, useAgentStateStore.getState().status);
     if (key === current) return;
     current = key;
     // Serialise: a stop must finish (unregister) before the next start.
@@ -34,6 +31,7 @@ export function installSoftphoneLifecycle(): void {
       })
       .catch((err: unknown) => log.warn('softphone start/stop failed', err));
   };
-  apply(useSessionStore.getState().view);
-  useSessionStore.subscribe((s) => apply(s.view));
+  apply();
+  useSessionStore.subscribe(apply);
+  useAgentStateStore.subscribe(apply);
 }
