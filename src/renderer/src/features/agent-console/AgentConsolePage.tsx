@@ -1,17 +1,17 @@
 /**
- * 坐席工作台: the softphone and its devices are live; agent state, caller view and tickets
- * are placeholders until their issues land (the layout is the one they will fill).
+ * 坐席工作台: the softphone, its devices and the agent state are live; caller view and
+ * tickets are placeholders until their issues land (the layout is the one they will fill).
  */
 import { useTranslation } from 'react-i18next';
 import { Card, Col, Row, Space, Tag, Typography } from 'antd';
 import { useCurrentUser } from '../../stores/session-store';
 import { DeviceSettings } from '../softphone/DeviceSettings';
 import { SoftphoneNotices } from '../softphone/SoftphoneNotices';
+import { AgentStatePanel } from './agent-state/AgentStatePanel';
 import { SoftphonePanel } from './softphone/SoftphonePanel';
 
-type PanelKey = 'agentState' | 'caller' | 'tickets';
+type PanelKey = 'caller' | 'tickets';
 const panels: readonly { key: PanelKey; note: `${PanelKey}Note`; span: number }[] = [
-  { key: 'agentState', note: 'agentStateNote', span: 12 },
   { key: 'caller', note: 'callerNote', span: 12 },
   { key: 'tickets', note: 'ticketsNote', span: 12 },
 ];
@@ -38,6 +38,9 @@ export function AgentConsolePage() {
           <Card title={t('softphone.devices')} data-testid="panel-devices">
             <DeviceSettings />
           </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <AgentStatePanel />
         </Col>
         {panels.map((p) => (
           <Col key={p.key} xs={24} xl={p.span}>
