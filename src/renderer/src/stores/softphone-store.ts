@@ -111,7 +111,7 @@ export interface DeviceCheckView {
   items: Record<DeviceCheckItem, DeviceCheckItemState>;
   /** Loudest microphone level seen during the check (dBFS). */
   micPeakDb: number | null;
-  /** What failed, for the agent (and for gating 示闲). */
+  /** What failed, for the agent (示闲 is gated on `items.microphone`). */
   failures: SoftphoneIssue[];
 }
 
@@ -269,7 +269,7 @@ export const useSoftphoneStore = create<SoftphoneStore>()((set) => ({
     set((s) => ({ notices: [...s.notices, { seq: ++noticeSeq, issue, level, params }].slice(-MAX_NOTICES) })),
 }));
 
-/** The device check passed (the agent-state machine gates 示闲 on this). */
+/** Every item of the device check passed (示闲 itself needs only the microphone: services/agent-state/ready-gate.ts). */
 export function deviceCheckPassed(state: SoftphoneState): boolean {
   return state.deviceCheck.status === 'passed';
 }

@@ -1,8 +1,9 @@
 /**
  * 设备检测 before going ready: microphone (opens and hears something), speaker and ring
  * device (a test sound plays on them), registration, and the media path (ICE gathers at
- * least one candidate with the site's ICE servers). The result goes to the store; the
- * agent-state machine gates 示闲 on `deviceCheck.status === 'passed'`.
+ * least one candidate with the site's ICE servers). The result goes to the store; 示闲 is
+ * gated on its microphone item (services/agent-state/ready-gate.ts), running a check first
+ * when none ran in this console session.
  */
 import { idleDeviceCheck, useSoftphoneStore, type DeviceCheckItem, type DeviceCheckView } from '../../stores/softphone-store';
 import { createLogger } from '../log';
