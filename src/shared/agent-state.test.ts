@@ -51,6 +51,8 @@ describe('agent state machine', () => {
             s = r.state;
           } else {
             expect(r.message.length).toBeGreaterThan(0);
+            // Agents read refusals: plain zh-CN, never a raw event or state name.
+            expect(r.message).not.toMatch(/[A-Za-z_]/);
           }
         }
       }),

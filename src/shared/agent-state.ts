@@ -63,8 +63,28 @@ const label: Record<AgentStateKind, string> = {
   after_call_work: '整理',
 };
 
+/** What each event is called on screen: refusals are read by agents, never raw event names. */
+export const agentEventLabels: Record<AgentEventType, string> = {
+  sign_in: '签入',
+  sign_out: '签出',
+  ready: '示闲',
+  not_ready: '示忙',
+  break: '小休',
+  offer: '分配来电',
+  offer_withdrawn: '撤回来电',
+  ring_no_answer: '振铃未接',
+  answer: '接听',
+  dial: '外呼',
+  hold: '保持',
+  resume: '恢复通话',
+  call_ended: '结束通话',
+  wrap_up_done: '整理完成',
+  wrap_up_timeout: '结束整理',
+  disconnected: '掉线置忙',
+};
+
 function illegal(state: AgentState, event: AgentEvent, why?: string): TransitionResult {
-  return { ok: false, code: 'ILLEGAL_TRANSITION', message: why ?? `${label[state.kind]}状态下不能执行 ${event.type}` };
+  return { ok: false, code: 'ILLEGAL_TRANSITION', message: why ?? `当前为${label[state.kind]}状态，不能${agentEventLabels[event.type]}` };
 }
 
 function to(state: AgentState, next: AgentState): TransitionResult {
