@@ -119,6 +119,115 @@ export interface AgentStateLogTable {
   actor_id: string | null;
 }
 
+export interface AcdQueueTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  priority: ColumnType<number, number | undefined, number>;
+  max_wait_seconds: ColumnType<number, number | undefined, number>;
+  max_queue_length: ColumnType<number, number | undefined, number>;
+  ring_timeout_seconds: ColumnType<number, number | undefined, number>;
+  overflow: ColumnType<'callback', 'callback' | undefined, 'callback'>;
+  enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AcdQueueNumberTable {
+  number: string;
+  queue_id: string;
+}
+
+export interface AcdQueueGroupTable {
+  queue_id: string;
+  group_id: string;
+}
+
+export type CallDirection = 'inbound' | 'outbound' | 'internal' | 'transfer';
+export type CallResult = 'answered' | 'abandoned' | 'missed' | 'overflowed' | 'transferred';
+
+export interface CallRecordTable {
+  id: Generated<string>;
+  call_id: string;
+  direction: CallDirection;
+  caller: string;
+  caller_normalised: string;
+  called: string;
+  trunk: string | null;
+  queue_id: string | null;
+  agent_id: string | null;
+  peer_agent_id: string | null;
+  parent_call_id: string | null;
+  callback_task_id: string | null;
+  arrived_at: Timestamp;
+  queued_at: NullableTimestamp;
+  offered_at: NullableTimestamp;
+  answered_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  ended_by: 'caller' | 'agent' | 'system' | null;
+  result: CallResult | null;
+  wrap_up_ended_at: NullableTimestamp;
+  recording_id: string | null;
+  ticket_ids: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export type OfferOutcome = 'answered' | 'no_answer' | 'busy' | 'rejected' | 'unavailable' | 'withdrawn';
+
+export interface CallOfferTable {
+  id: Generated<string>;
+  call_id: string;
+  agent_id: string;
+  offered_at: Timestamp;
+  ended_at: NullableTimestamp;
+  outcome: OfferOutcome | null;
+}
+
+export interface CallHoldTable {
+  id: Generated<string>;
+  call_id: string;
+  agent_id: string | null;
+  held_at: Timestamp;
+  resumed_at: NullableTimestamp;
+}
+
+export interface AcdCallTable {
+  call_id: string;
+  queue_id: string;
+  priority: number;
+  arrived_at: Timestamp;
+  seq: Generated<string>;
+  state: 'waiting' | 'offered';
+  agent_id: string | null;
+  offered_at: NullableTimestamp;
+  ring_seconds: number | null;
+  ring_deadline: NullableTimestamp;
+  wait_deadline: Timestamp;
+}
+
+export type CallbackStatus = 'open' | 'claimed' | 'done';
+export type CallbackOutcome = 'called_back' | 'unreachable' | 'caller_called_again' | 'other';
+
+export interface CallbackTaskTable {
+  id: Generated<string>;
+  caller: string;
+  caller_normalised: string;
+  queue_id: string | null;
+  reason: 'abandoned' | 'overflowed' | 'missed';
+  first_call_id: string;
+  last_call_id: string;
+  missed_count: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  last_missed_at: Timestamp;
+  status: ColumnType<CallbackStatus, CallbackStatus | undefined, CallbackStatus>;
+  claimed_by: string | null;
+  claimed_at: NullableTimestamp;
+  done_by: string | null;
+  done_at: NullableTimestamp;
+  outcome: CallbackOutcome | null;
+  done_call_id: string | null;
+  note: string | null;
+}
+
 export interface SchemaMigrationTable {
   version: number;
   name: string;
@@ -141,4 +250,12 @@ export interface Database {
   call_recording_chunk: CallRecordingChunkTable;
   agent_state: AgentStateTable;
   agent_state_log: AgentStateLogTable;
+  acd_queue: AcdQueueTable;
+  acd_queue_number: AcdQueueNumberTable;
+  acd_queue_group: AcdQueueGroupTable;
+  call_record: CallRecordTable;
+  call_offer: CallOfferTable;
+  call_hold: CallHoldTable;
+  acd_call: AcdCallTable;
+  callback_task: CallbackTaskTable;
 }

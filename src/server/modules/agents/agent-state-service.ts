@@ -24,8 +24,19 @@ export interface AgentStateHooks {
 
 const SIGNED_OUT: AgentState = { kind: 'signed_out' };
 
+/** One applied event: the new status, and (when changed) where it came from. */
+export interface AppliedTransition {
+  status: AgentStatus;
+  changed: boolean;
+  from: AgentState;
+  event: AgentEvent;
+  at: Date;
+}
+
 export class AgentStateService {
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
+  private readonly inTransactionListeners: ((tx: Db, t: AppliedTransition) => Promise<void>)[] = [];
+  private readonly changeListeners: ((t: AppliedTransition) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -54,41 +65,66 @@ export class AgentStateService {
    * is off for system events that use system reasons (missed call, disconnected, supervisor).
    */
   async apply(agentId: string, event: AgentEvent, opts: { actorId?: string | null; validateReason?: boolean } = {}): Promise<AgentStatus> {
-    if (opts.validateReason !== false) this.checkReason(event);
-    const now = new Date();
-    const outcome = await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
-        .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
-      const row = await tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirstOrThrow();
-      const r = transition(row.state, event);
-      if (!r.ok) throw new AppError('CONFLICT', r.message);
-      if (!r.changed) {
-        return { status: { agentId, state: row.state, since: row.since.toISOString(), wrapUpDeadline: row.wrap_up_deadline?.toISOString() ?? null }, changed: false };
-      }
-      const next = r.state;
-      const deadline = next.kind === 'after_call_work' ? new Date(now.getTime() + this.settings.wrapUpSeconds * 1000) : null;
-      await tx.updateTable('agent_state').set({ state: JSON.stringify(next), since: now, wrap_up_deadline: deadline }).where('agent_id', '=', agentId).execute();
-      await tx.insertInto('agent_state_log').values({
-        agent_id: agentId,
-        at: now,
-        kind: next.kind,
-        reason: 'reason' in next ? next.reason : null,
-        call_id: 'callId' in next ? next.callId : null,
-        state: JSON.stringify(next),
-        event: event.type,
-        actor_id: opts.actorId ?? null,
-      }).execute();
-      return { status: { agentId, state: next, since: now.toISOString(), wrapUpDeadline: deadline?.toISOString() ?? null }, changed: true };
-    });
-    if (outcome.changed) {
-      this.armWrapUp(outcome.status);
-      const groups = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', agentId).execute();
-      this.hooks.changed(outcome.status, groups.map((g) => g.group_id));
-      if (outcome.status.state.kind === 'signed_out') {
-        await this.hooks.signedOut(agentId).catch((err: unknown) => this.log.error({ err, agentId }, 'revoking SIP credentials at sign-out failed'));
-      }
-    }
+    const outcome = await this.db.transaction().execute((tx) => this.applyIn(tx, agentId, event, opts));
+    await this.afterCommit(outcome);
     return outcome.status;
+  }
+
+  /**
+   * The transition itself, inside the caller's transaction: the ACD reserves an agent in the
+   * same transaction as the call it offers, so neither can happen without the other. The
+   * agent's row stays locked until that transaction ends. The caller must hand the outcome
+   * to `afterCommit` once committed (push, timers, listeners); never if it rolled back.
+   */
+  async applyIn(tx: Db, agentId: string, event: AgentEvent, opts: { actorId?: string | null; validateReason?: boolean; at?: Date } = {}): Promise<AppliedTransition> {
+    if (opts.validateReason !== false) this.checkReason(event);
+    const now = opts.at ?? new Date();
+    await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
+      .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
+    const row = await tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirstOrThrow();
+    const r = transition(row.state, event);
+    if (!r.ok) throw new AppError('CONFLICT', r.message);
+    if (!r.changed) {
+      return { status: { agentId, state: row.state, since: row.since.toISOString(), wrapUpDeadline: row.wrap_up_deadline?.toISOString() ?? null }, changed: false, from: row.state, event, at: now };
+    }
+    const next = r.state;
+    const deadline = next.kind === 'after_call_work' ? new Date(now.getTime() + this.settings.wrapUpSeconds * 1000) : null;
+    await tx.updateTable('agent_state').set({ state: JSON.stringify(next), since: now, wrap_up_deadline: deadline }).where('agent_id', '=', agentId).execute();
+    await tx.insertInto('agent_state_log').values({
+      agent_id: agentId,
+      at: now,
+      kind: next.kind,
+      reason: 'reason' in next ? next.reason : null,
+      call_id: 'callId' in next ? next.callId : null,
+      state: JSON.stringify(next),
+      event: event.type,
+      actor_id: opts.actorId ?? null,
+    }).execute();
+    const applied: AppliedTransition = { status: { agentId, state: next, since: now.toISOString(), wrapUpDeadline: deadline?.toISOString() ?? null }, changed: true, from: row.state, event, at: now };
+    for (const l of this.inTransactionListeners) await l(tx, applied);
+    return applied;
+  }
+
+  /** After the transition's transaction committed: timers, live push, sign-out revocation, listeners. */
+  async afterCommit(outcome: AppliedTransition): Promise<void> {
+    if (!outcome.changed) return;
+    this.armWrapUp(outcome.status);
+    const groups = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', outcome.status.agentId).execute();
+    this.hooks.changed(outcome.status, groups.map((g) => g.group_id));
+    if (outcome.status.state.kind === 'signed_out') {
+      await this.hooks.signedOut(outcome.status.agentId).catch((err: unknown) => this.log.error({ err, agentId: outcome.status.agentId }, 'revoking SIP credentials at sign-out failed'));
+    }
+    for (const l of this.changeListeners) l(outcome);
+  }
+
+  /** Runs inside every changing transition's transaction (e.g. the ACD stamps the end of wrap-up on the call record). */
+  onTransition(listener: (tx: Db, t: AppliedTransition) => Promise<void>): void {
+    this.inTransactionListeners.push(listener);
+  }
+
+  /** Runs after every committed change on this node (e.g. the ACD offers waiting calls to an agent who became ready). */
+  onChanged(listener: (t: AppliedTransition) => void): void {
+    this.changeListeners.push(listener);
   }
 
   private armWrapUp(status: AgentStatus): void {
