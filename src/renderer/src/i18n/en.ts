@@ -30,6 +30,7 @@ export const en: Messages = {
     supervisor: 'Supervisor',
     qa: 'QA',
     admin: 'Administrator',
+    unit: 'Handling unit',
   },
   login: {
     title: 'Agent sign-in',

@@ -31,6 +31,7 @@ export const zhCN = {
     supervisor: '班长',
     qa: '质检',
     admin: '管理员',
+    unit: '承办单位',
   },
   login: {
     title: '坐席登录',
