@@ -31,17 +31,61 @@ export type RoutingDecision =
 
 export interface RoutingDecisionSink {
   decide(decision: RoutingDecision): void;
+  /**
+   * (Added with the ACD service.) Whether this node's SIP side holds the call, i.e. can
+   * deliver a decision for it. Any backend node may make a decision (e.g. the one where an
+   * agent became ready); when the local sink does not hold the call, the ACD passes the
+   * decision to the other nodes through the database. Omitted: the sink holds every call.
+   */
+  holds?(callId: string): boolean;
 }
 
-/** Implemented by the ACD. Every method is idempotent per (callId, fact). */
+/**
+ * (Added with the ACD service.) A leg that does not go through a queue: an agent's outbound
+ * call or callback (回拨), an internal call between extensions, or the new leg a transfer
+ * creates. The ACD records it and moves the agents' states (dial / offer / answer / end).
+ * Its answer, end and hold are reported with the same `answered`, `ended`, `abandoned`,
+ * `held`, `resumed` facts as queue calls, keyed by this leg's `callId`.
+ */
+export interface CallLegStart {
+  /** SIP Call-ID of this leg. */
+  callId: string;
+  direction: 'outbound' | 'internal' | 'transfer';
+  caller: string;
+  called: string;
+  /** The agent who dialled (outbound, internal from an agent's extension), else null. */
+  fromAgentId: string | null;
+  /** The agent whose extension rings (internal call or transfer to an agent), else null. */
+  toAgentId: string | null;
+  /** transfer: Call-ID of the leg this one continues; that leg ends with result 'transferred'. */
+  parentCallId: string | null;
+  /** outbound: the 漏接电话回拨 task this call works (answered → the task is done). */
+  callbackTaskId: string | null;
+  at: Date;
+}
+
+/**
+ * Implemented by the ACD. Every method is idempotent per (callId, fact). Facts about calls
+ * the ACD does not know (or no longer considers live) are ignored, never errors.
+ */
 export interface CallRouter {
   /** Queue the call; decisions follow through the sink. */
   arrived(call: CallArrival): Promise<void>;
   /** The offered agent did not take it: the ACD offers the next agent (or overflows). */
   offerFailed(callId: string, agentId: string, failure: OfferFailure, at: Date): Promise<void>;
+  /**
+   * The call was answered. Queue calls: by the offered agent. Non-queue legs (added): the
+   * agent who picked up (internal/transfer), or the dialling agent when the citizen answered.
+   */
   answered(callId: string, agentId: string, at: Date): Promise<void>;
-  /** The caller gave up (CANCEL or hang-up) before an agent answered. */
+  /** The caller gave up (CANCEL or hang-up) before an agent answered. Non-queue legs (added): unanswered → result 'missed'. */
   abandoned(callId: string, at: Date): Promise<void>;
   /** An answered call ended (BYE from either side). */
   ended(callId: string, by: 'caller' | 'agent' | 'system', at: Date): Promise<void>;
+  /** (Added.) A non-queue leg started ringing (see CallLegStart). */
+  legStarted(leg: CallLegStart): Promise<void>;
+  /** (Added.) The agent put the far end on hold (re-INVITE sendonly/inactive, or the console said so). */
+  held(callId: string, agentId: string, at: Date): Promise<void>;
+  /** (Added.) The agent took the far end off hold. */
+  resumed(callId: string, agentId: string, at: Date): Promise<void>;
 }
