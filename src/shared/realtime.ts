@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
 import type { AgentStatus } from './api/agent-state.js';
+import type { CallbackTask, QueueSnapshot } from './api/acd.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
@@ -23,7 +24,30 @@ export interface ServerToClientEvents {
   'user:updated': (p: CurrentUser) => void;
   /** An agent's state changed: sent to the agent and to supervisors of the agent's groups. */
   'agent:state-changed': (p: AgentStatus) => void;
+  /** The ACD offered this agent a call (their phone rings now): what the screen pop shows first. */
+  'acd:offered': (p: AcdOffer) => void;
+  /** The offer to this agent is over: answered, or why not (the caller hung up, it rang out …). */
+  'acd:offer-ended': (p: { callId: string; reason: AcdOfferEndReason }) => void;
+  /** A queue's waiting/ringing calls changed: to supervisors of the queue's groups (floor rooms). */
+  'acd:queue-changed': (p: QueueSnapshot) => void;
+  /** A callback task (漏接电话回拨) appeared or changed: to the agents of the queue's groups. */
+  'acd:callback-changed': (p: CallbackTask) => void;
 }
+
+/** What the ACD tells the agent it offers a call to. */
+export interface AcdOffer {
+  callId: string;
+  caller: string;
+  /** National digits form (src/shared/phone-number.ts), the key of the caller's history. */
+  callerNormalised: string;
+  queueId: string;
+  queueName: string;
+  /** Seconds the caller had waited when this offer was made. */
+  waitedSeconds: number;
+  offeredAt: string;
+  ringSeconds: number;
+}
+export type AcdOfferEndReason = 'answered' | 'no_answer' | 'busy' | 'rejected' | 'unavailable' | 'abandoned';
 
 export interface ClientToServerEvents {
   'presence:ping': (p: Payload<'presence:ping'>, ack: (r: AckResult<{ serverTime: string }>) => void) => void;

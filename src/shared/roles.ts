@@ -13,6 +13,7 @@ export const permissions = [
   'audit:read',
   'sessions:revoke',
   'queues:manage', // admin: ACD queues (numbers, groups, priority, waits) — added with the ACD
+  'queues:manage', // admin: ACD queues (numbers, groups, priority, waits) — added with the ACD
   // Tickets (工单). Unit users (承办单位, role 'unit') act only for the units they belong to.
   'tickets:read', // see tickets (lists, detail, screen pop); unit users see their units' tickets only
   'tickets:register', // 登记, 直接答复, 分类
@@ -33,7 +34,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:audit', 'tickets:revisit', 'tickets:supervise', 'tickets:confidential',
   ],
   qa: ['quality:review', 'tickets:read'],
-  admin: ['users:manage', 'audit:read', 'sessions:revoke', 'floor:watch', 'queues:manage', 'refdata:manage', 'tickets:read'],
+  admin: ['users:manage', 'audit:read', 'sessions:revoke', 'floor:watch', 'queues:manage', 'queues:manage', 'refdata:manage', 'tickets:read'],
   // 承办单位 users work their units' tickets in the same web console.
   unit: ['tickets:read', 'tickets:handle'],
 };

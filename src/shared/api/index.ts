@@ -1,11 +1,12 @@
 /** Every REST route of the product, by name. */
 import { accountRoutes } from './accounts.js';
+import { acdRoutes } from './acd.js';
 import { agentStateRoutes } from './agent-state.js';
 import { recordingRoutes } from './recordings.js';
 import { softphoneRoutes } from './softphone.js';
 import { systemRoutes } from './system.js';
 
-export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes } as const;
+export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes } as const;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export * from './route.js';
