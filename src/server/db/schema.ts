@@ -1,5 +1,6 @@
 /** Kysely table types; they mirror db/migrations/*.sql and change only with a new migration. */
 import type { ColumnType, Generated } from 'kysely';
+import type { TicketTables } from './schema-tickets.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -235,7 +236,7 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
-export interface Database {
+export interface Database extends TicketTables {
   server_secret: ServerSecretTable;
   app_user: AppUserTable;
   agent_group: AgentGroupTable;
