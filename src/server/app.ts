@@ -38,7 +38,9 @@ import { registerRecordingRoutes } from './modules/recordings/routes.js';
 import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
 import { AgentStateService } from './modules/agents/agent-state-service.js';
 import { registerAgentStateRoutes } from './modules/agents/routes.js';
-import { rooms } from '../shared/realtime.js';
+import { rooms, type ConsoleLocation, type SessionEndReason } from '../shared/realtime.js';
+import { AgentConsoles } from './modules/agents/agent-consoles.js';
+import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
@@ -203,10 +205,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   const sip = await createTelephony(config, db, app.log, root);
   const { softphone } = sip;
-  const auth = new AuthService(db, tokens, config, (ids, reason) => {
-    realtime.endSessions(ids, reason);
+  const endSessionsLive = (ids: string[], reason: SessionEndReason, replacedBy?: ConsoleLocation): void => {
+    realtime.endSessions(ids, reason, replacedBy);
     softphone.onSessionsEnded(ids).catch((err: unknown) => app.log.error({ err }, 'SIP revocation after sign-out failed'));
-  });
+  };
+  const auth = new AuthService(db, tokens, config, endSessionsLive);
   const users = new UsersService(db, auth);
   const groups = new GroupsService(db);
 
@@ -237,13 +240,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerSystemRoutes(app, { db, databaseKind: kind, siteName: config.siteName, version, demo: config.demo, sipWebSocketUrls: sip.wsServers, authenticate });
-  registerAccountRoutes(app, { db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp });
+  registerAccountRoutes(app, {
+    db, auth, users, groups, authenticate, loginRatePerIp: config.loginRatePerIp,
+    // Logging out of the agent console 签出s first (agentConsoles is built below; called per request).
+    beforeLogout: (p, opts) => agentConsoles.beforeLogout(p, opts),
+  });
   registerSoftphoneRoutes(app, softphone, authenticate);
+  const breakLimits = new BreakLimits({
+    db,
+    reasons: config.breakReasons,
+    announce: (overrun, groupIds) => realtime.io.to([rooms.user(overrun.agentId), ...groupIds.map(rooms.floor)]).emit('agent:break-overrun', overrun),
+    log: app.log.child({ module: 'agents' }),
+  });
   const agents = new AgentStateService(
     db,
     { wrapUpSeconds: config.wrapUpSeconds, notReadyReasons: config.notReadyReasons, breakReasons: config.breakReasons },
     {
-      changed: (status, groupIds) => realtime.io.to([rooms.user(status.agentId), ...groupIds.map(rooms.floor)]).emit('agent:state-changed', status),
+      changed: (status, groupIds) => {
+        realtime.io.to([rooms.user(status.agentId), ...groupIds.map(rooms.floor)]).emit('agent:state-changed', status);
+        breakLimits.track(status);
+      },
       signedOut: async (agentId) => {
         const u = await db.selectFrom('app_user').select('extension').where('id', '=', agentId).executeTakeFirst();
         if (u?.extension) await softphone.revokeExtension(u.extension);
@@ -252,6 +268,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.log.child({ module: 'agents' }),
   );
   registerAgentStateRoutes(app, agents, authenticate);
+  const agentConsoles = new AgentConsoles({
+    db, io: realtime.io, agents, graceSeconds: config.disconnectGraceSeconds, sessionsEnded: endSessionsLive, log: app.log.child({ module: 'agents' }),
+  });
+  await breakLimits.rearm();
   await agents.rearmWrapUps();
   const recordingsDir =
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
@@ -294,6 +314,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     agents.stop();
+    agentConsoles.stop();
+    breakLimits.stop();
     await sip.kamailio?.stop();
   });
   app.addHook('onClose', async () => {

@@ -12,6 +12,36 @@ import type { CallbackTask, QueueSnapshot } from './api/acd.js';
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
 
+/** Where the console that took over an agent's account connected from, for the one it replaced. */
+export interface ConsoleLocation {
+  /** The seat's name when its console reports one (desktop settings), else null. */
+  seat: string | null;
+  /** The client address the server saw at sign-in. */
+  ip: string | null;
+  /** When it took over (ISO). */
+  at: string;
+}
+
+/**
+ * What a client sends in the Socket.IO handshake. `console` marks the agent console of this
+ * session: an agent has one live console, so a console connecting from another session
+ * takes over (the other session ends with reason 'replaced').
+ */
+export const HandshakeAuthSchema = z.object({
+  token: z.string().min(1),
+  console: z.object({ seat: z.string().trim().min(1).max(64).optional() }).optional(),
+});
+export type HandshakeAuth = z.infer<typeof HandshakeAuthSchema>;
+
+/** An agent has been on 小休 longer than its reason allows: to the agent and the group's supervisors. */
+export interface BreakOverrun {
+  agentId: string;
+  reason: string;
+  /** When the break began (ISO). */
+  since: string;
+  maxSeconds: number;
+}
+
 export const clientEventSchemas = {
   'presence:ping': z.object({ sentAt: z.number() }),
 } as const;
@@ -19,7 +49,7 @@ type Payload<K extends keyof typeof clientEventSchemas> = z.infer<(typeof client
 
 export interface ServerToClientEvents {
   /** This session was ended by the server; the console must return to sign-in. */
-  'session:ended': (p: { reason: SessionEndReason }) => void;
+  'session:ended': (p: { reason: SessionEndReason; replacedBy?: ConsoleLocation }) => void;
   /** The signed-in user's roles, groups or extension changed. */
   'user:updated': (p: CurrentUser) => void;
   /** An agent's state changed: sent to the agent and to supervisors of the agent's groups. */
@@ -32,6 +62,8 @@ export interface ServerToClientEvents {
   'acd:queue-changed': (p: QueueSnapshot) => void;
   /** A callback task (漏接电话回拨) appeared or changed: to the agents of the queue's groups. */
   'acd:callback-changed': (p: CallbackTask) => void;
+  /** An agent's 小休 passed its reason's maximum (once per break). */
+  'agent:break-overrun': (p: BreakOverrun) => void;
 }
 
 /** What the ACD tells the agent it offers a call to. */
@@ -59,6 +91,8 @@ export interface SocketData {
   userId: string;
   sessionId: string;
   roles: CurrentUser['roles'];
+  /** Set when this socket is the agent console of its session (see HandshakeAuthSchema). */
+  console: { seat: string | null } | null;
 }
 
 /** Room names, so server modules never spell them by hand. */

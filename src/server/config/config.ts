@@ -92,18 +92,27 @@ export const ConfigSchema = z.object({
       return z.NEVER;
     }
   }).default([{ code: 'meeting', label: '会议' }, { code: 'training', label: '培训' }, { code: 'meal', label: '用餐' }, { code: 'other', label: '其他' }]),
-  /** 小休 reasons as JSON [{code,label}]. */
+  /**
+   * 小休 reasons as JSON [{code,label,maxSeconds?}]. Past maxSeconds the agent's console warns
+   * and the group's supervisors are told (agent:break-overrun); no maxSeconds, no limit.
+   */
   breakReasons: z.string().transform((v, ctx) => {
+    const shape = z.array(z.object({ code: z.string(), label: z.string(), maxSeconds: z.number().int().positive().optional() }).strict());
     try {
-      const parsed = JSON.parse(v) as unknown;
-      const ok = Array.isArray(parsed) && parsed.every((r) => typeof r?.code === 'string' && typeof r?.label === 'string');
-      if (!ok) throw new Error('expected [{"code":"…","label":"…"}]');
-      return parsed as { code: string; label: string }[];
+      const parsed = shape.safeParse(JSON.parse(v) as unknown);
+      if (!parsed.success) throw new Error('expected [{"code":"…","label":"…","maxSeconds":900}] (maxSeconds optional)');
+      return parsed.data;
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;
     }
-  }).default([{ code: 'rest', label: '休息' }, { code: 'restroom', label: '如厕' }]),
+  }).default([{ code: 'rest', label: '休息', maxSeconds: 15 * 60 }, { code: 'restroom', label: '如厕', maxSeconds: 10 * 60 }]),
+  /**
+   * Seconds an agent's console may be gone (every socket closed: crash, network, page closed)
+   * before a 示闲 agent is made 示忙 · 掉线, so no call rings into a dead seat. A reconnect
+   * within this time changes nothing. Decimals allowed (tests).
+   */
+  disconnectGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
   /** The hotline's public number, dialled by citizens (and the caller simulator). */
   hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
 });
@@ -152,6 +161,7 @@ export const envNames: Record<keyof Config, string> = {
   wrapUpSeconds: 'HOTLINE_WRAP_UP_SECONDS',
   notReadyReasons: 'HOTLINE_NOT_READY_REASONS',
   breakReasons: 'HOTLINE_BREAK_REASONS',
+  disconnectGraceSeconds: 'HOTLINE_DISCONNECT_GRACE_SECONDS',
 };
 
 export class ConfigError extends Error {

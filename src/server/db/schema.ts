@@ -47,6 +47,8 @@ export interface AuthSessionTable {
   revoked_reason: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** When this session's agent console connected (it holds the agent's one live console). */
+  console_at: NullableTimestamp;
 }
 
 export interface RefreshTokenTable {
@@ -106,6 +108,8 @@ export interface AgentStateTable {
   state: ColumnType<import('../../shared/agent-state.js').AgentState, string, string>;
   since: Timestamp;
   wrap_up_deadline: NullableTimestamp;
+  /** `since` of the 小休 whose overrun was announced (once per break, across nodes). */
+  break_overrun_of: NullableTimestamp;
 }
 
 export interface AgentStateLogTable {

@@ -11,13 +11,16 @@ import type { z } from 'zod';
 import type { AckResult } from '../../shared/errors.js';
 import {
   clientEventSchemas,
+  HandshakeAuthSchema,
   rooms,
+  type ConsoleLocation,
   type ClientToServerEvents,
   type InterServerEvents,
   type ServerToClientEvents,
   type SessionEndReason,
   type SocketData,
 } from '../../shared/realtime.js';
+import { can } from '../../shared/roles.js';
 import { AppError } from '../http/errors.js';
 import type { Principal } from '../modules/accounts/principal.js';
 
@@ -47,14 +50,17 @@ export class Realtime {
       maxHttpBufferSize: 1e6,
     });
     this.io.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown }).token;
-      if (typeof token !== 'string' || !token) {
+      const auth = HandshakeAuthSchema.safeParse(socket.handshake.auth);
+      if (!auth.success) {
         next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
         return;
       }
+      const { token, console: consoleInfo } = auth.data;
       deps.authenticateToken(token).then(
         async (p) => {
-          socket.data = { userId: p.userId, sessionId: p.sessionId, roles: p.roles };
+          // Only someone who may use the agent console can hold (and take over) one.
+          const isConsole = consoleInfo !== undefined && can(p.roles, 'console:use');
+          socket.data = { userId: p.userId, sessionId: p.sessionId, roles: p.roles, console: isConsole ? { seat: consoleInfo.seat ?? null } : null };
           const extra = (await deps.extraRooms?.(p).catch(() => [])) ?? [];
           await socket.join([rooms.user(p.userId), rooms.session(p.sessionId), ...p.groupIds.map(rooms.group), ...extra]);
           next();
@@ -101,10 +107,10 @@ export class Realtime {
   }
 
   /** Tells the consoles of these sessions they are signed out, then drops them. */
-  endSessions(sessionIds: string[], reason: SessionEndReason): void {
+  endSessions(sessionIds: string[], reason: SessionEndReason, replacedBy?: ConsoleLocation): void {
     for (const id of sessionIds) {
       const room = rooms.session(id);
-      this.io.to(room).emit('session:ended', { reason });
+      this.io.to(room).emit('session:ended', replacedBy ? { reason, replacedBy } : { reason });
       // Give the event a moment to leave before the transport closes.
       setTimeout(() => this.io.in(room).disconnectSockets(true), 50).unref();
     }

@@ -157,9 +157,15 @@ export const accountRoutes = {
     method: 'POST', path: '/api/auth/refresh', summary: 'Rotate the refresh token', tags: ['auth'], access: 'public',
     body: RefreshRequestSchema, status: 200, response: SessionTokensSchema,
   }),
+  /**
+   * Ends this session. From the agent console's session it 签出s the agent first; while on a
+   * call that is refused (409, the session stays) unless `keepAgentSignedIn=true` (the agent
+   * confirmed: log out, stay 签入ed — the disconnect grace then applies).
+   */
   logout: route({
     method: 'POST', path: '/api/auth/logout', summary: '退出 Sign out (revokes this session)', tags: ['auth'],
-    access: 'authenticated', status: 204, response: NoContent,
+    access: 'authenticated', query: z.object({ keepAgentSignedIn: z.enum(['true', 'false']).optional() }),
+    status: 204, response: NoContent,
   }),
   me: route({
     method: 'GET', path: '/api/me', summary: 'The signed-in user', tags: ['auth'], access: 'authenticated',

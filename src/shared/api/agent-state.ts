@@ -36,9 +36,11 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
 
 export const ReasonSchema = z.object({ code: z.string(), label: z.string() });
+/** A 小休 reason; past `maxSeconds` the break is overrun (console warns, supervisors are told). */
+export const BreakReasonSchema = ReasonSchema.extend({ maxSeconds: z.number().int().positive().optional() });
 export const AgentReasonsSchema = z.object({
   notReady: z.array(ReasonSchema),
-  break: z.array(ReasonSchema),
+  break: z.array(BreakReasonSchema),
   /** Seconds of 整理 before the agent is made ready again. */
   wrapUpSeconds: z.number().int(),
 });

@@ -153,7 +153,7 @@ export async function signIn(username: string, password: string): Promise<void> 
 /** 退出: revokes the session on the server (best effort), then returns to sign-in. */
 export async function signOut(): Promise<void> {
   try {
-    await call(api.logout);
+    await call(api.logout, { query: {} });
   } catch (err) {
     log.warn('logout request failed', err);
   } finally {

@@ -8,7 +8,7 @@ import type { Db } from '../../db/database.js';
 import type { AuthService, ClientInfo } from './auth-service.js';
 import type { GroupsService } from './groups-service.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { toCurrentUser } from './principal.js';
+import { toCurrentUser, type Principal } from './principal.js';
 import type { UsersService } from './users-service.js';
 import { recordAudit } from '../audit/audit-log.js';
 
@@ -19,6 +19,8 @@ export interface AccountsDeps {
   groups: GroupsService;
   authenticate: Authenticate;
   loginRatePerIp: number;
+  /** Before a logout ends the session: the agent console's session 签出s (may refuse: on a call). */
+  beforeLogout?(p: Principal, opts: { keepAgentSignedIn: boolean }): Promise<void>;
 }
 
 export function clientOf(req: FastifyRequest): ClientInfo {
@@ -32,7 +34,8 @@ export function registerAccountRoutes(app: FastifyInstance, d: AccountsDeps): vo
 
   bindRoute(app, r.login, authenticate, ({ body, req }) => d.auth.login(body.username, body.password, clientOf(req)), { config: loginLimit });
   bindRoute(app, r.refresh, authenticate, ({ body, req }) => d.auth.refresh(body.refreshToken, clientOf(req)), { config: loginLimit });
-  bindRoute(app, r.logout, authenticate, async ({ principal, req }) => {
+  bindRoute(app, r.logout, authenticate, async ({ principal, req, query }) => {
+    await d.beforeLogout?.(principal, { keepAgentSignedIn: query.keepAgentSignedIn === 'true' });
     await d.auth.logout(principal, clientOf(req));
     return null;
   });
