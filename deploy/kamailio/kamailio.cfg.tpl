@@ -6,6 +6,7 @@
 #!substdef "!SIP_DOMAIN!{{DOMAIN}}!g"
 #!substdef "!AUTH_SECRET!{{AUTH_SECRET}}!g"
 #!substdef "!RPC_PORT!{{RPC_PORT}}!g"
+#!substdef "!ACD_WAIT_CAP_MS!{{ACD_WAIT_CAP_MS}}!g"
 
 debug={{LOG_LEVEL}}
 log_stderror=yes
@@ -15,6 +16,9 @@ memlog=5
 children={{UDP_CHILDREN}}
 tcp_children={{TCP_CHILDREN}}
 auto_aliases=no
+# Every suspension while a queue call waits and every agent offered adds a branch to the
+# caller's INVITE transaction: 30 (the most tm's branch bitmap allows) gives 14 offers per call.
+max_branches=30
 alias="SIP_DOMAIN"
 
 listen=udp:{{SIP_ADDR}}:{{SIP_PORT}}
@@ -54,11 +58,16 @@ loadmodule "websocket.so"
 loadmodule "jsonrpcs.so"
 loadmodule "auth.so"
 loadmodule "auth_ephemeral.so"
+loadmodule "evapi.so"
+loadmodule "jansson.so"
 {{TLS_MODULE}}
 
 modparam("ctl", "binrpc", "unix:{{RUN_DIR}}/kamailio_ctl")
 modparam("tm", "fr_timer", 30000)
 modparam("tm", "fr_inv_timer", 120000)
+# A queue call's INVITE transaction lives while the caller waits and agents are offered;
+# the ACD overflows long before this (its maximum wait), this only bounds a lost call.
+modparam("tm", "max_inv_lifetime", 3600000)
 modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 1)
 modparam("usrloc", "db_mode", 0)
@@ -77,6 +86,16 @@ modparam("auth_ephemeral", "secret", "AUTH_SECRET")
 modparam("auth_ephemeral", "username_format", 1)
 # Extensions whose earlier credentials were revoked at sign-out: value = the last revoked expiry.
 modparam("htable", "htable", "revoked=>size=8;autoexpire={{CREDENTIAL_TTL}};")
+# ACD: the numbers the backend serves as queues (pushed over JSON-RPC), the authenticated
+# backend connections on evapi, and answered queue calls until their BYE (key Call-ID).
+modparam("htable", "htable", "queues=>size=4;")
+modparam("htable", "htable", "acdlink=>size=3;")
+modparam("htable", "htable", "acdcall=>size=10;autoexpire=43200;")
+modparam("htable", "htable", "acdwait=>size=10;autoexpire=3700;")
+# The backend connects here (loopback only) to receive call facts and send routing decisions.
+modparam("evapi", "bind_addr", "127.0.0.1:{{EVAPI_PORT}}")
+modparam("evapi", "netstring_format", 1)
+modparam("pv", "shvset", "acd_links=i:0")
 {{TLS_PARAMS}}
 
 request_route {
@@ -91,6 +110,9 @@ request_route {
 
   if (is_method("CANCEL")) {
     if (t_check_trans()) {
+      if ($sht(acdwait=>$ci) != $null) {
+        route(ACD_ABANDONED);
+      }
       route(RELAY);
     }
     exit;
@@ -119,6 +141,10 @@ request_route {
   }
   if ($rU == $null) {
     sl_send_reply("484", "Address Incomplete");
+    exit;
+  }
+  if ($sht(queues=>$rU) != $null) {
+    route(ACD_QUEUE);
     exit;
   }
   route(LOCATION);
@@ -196,6 +222,9 @@ route[LOCATION] {
 }
 
 route[WITHINDLG] {
+  if (is_method("BYE") && $sht(acdcall=>$ci::agent) != $null) {
+    route(ACD_ENDED);
+  }
   if (loose_route()) {
     if (!isdsturiset()) {
       handle_ruri_alias();
@@ -226,6 +255,245 @@ route[RELAY] {
 onreply_route[MANAGE_REPLY] {
   if (nat_uac_test("64")) {
     add_contact_alias();
+  }
+}
+
+# ---------------------------------------------------------------------------------------
+# ACD. A call to a queue number is suspended (t_suspend: no worker waits) with ringback
+# while the backend decides; the backend's decision arrives over evapi and resumes the
+# transaction (t_continue) into ACD_OFFER (ring an agent) or ACD_REPLY_FINAL (overflow,
+# reject). A failed offer suspends the transaction again for the next decision. Events to
+# the backend are JSON objects {"t": <kind>, ...} in netstrings; see evapi-protocol.ts.
+# ---------------------------------------------------------------------------------------
+
+route[ACD_QUEUE] {
+  if (!is_method("INVITE")) {
+    sl_send_reply("405", "Method Not Allowed");
+    exit;
+  }
+  if (!t_newtran()) {
+    sl_reply_error();
+    exit;
+  }
+  if ($shv(acd_links) < 1) {
+    xlog("L_WARN", "ACD: no backend connected; refusing queue call $ci to $rU\n");
+    t_reply("503", "Service Unavailable: ACD offline");
+    exit;
+  }
+  t_reply("180", "Ringing");
+  $sht(acdwait=>$ci) = 1;
+  $avp(acd_callid) = $ci;
+  $avp(acd_ftag) = $ft;
+  $var(ev) = "{}";
+  jansson_set("string", "t", "arrived", "$var(ev)");
+  jansson_set("string", "dialled", "$rU", "$var(ev)");
+  if ($fU != $null) {
+    jansson_set("string", "caller", "$fU", "$var(ev)");
+  } else {
+    jansson_set("string", "caller", "anonymous", "$var(ev)");
+  }
+  route(ACD_SUSPEND);
+}
+
+# Suspends the transaction and tells the backend, whose next decision resumes it.
+# $var(ev) holds the event; the transaction's identity is added here.
+route[ACD_SUSPEND] {
+  t_on_failure("ACD_FAILED");
+  # The suspension times out (failure route with 408) if the backend never decides.
+  t_set_fr(0, ACD_WAIT_CAP_MS);
+  if (!t_suspend()) {
+    xlog("L_ERR", "ACD: cannot suspend $ci (branch limit?); call lost\n");
+    $sht(acdwait=>$avp(acd_callid)) = $null;
+    t_reply("480", "Temporarily Unavailable");
+    $var(lost) = "{}";
+    jansson_set("string", "t", "lost", "$var(lost)");
+    jansson_set("string", "callId", "$avp(acd_callid)", "$var(lost)");
+    jansson_set("string", "reason", "suspend_failed", "$var(lost)");
+    evapi_unicast("$var(lost)", "backend");
+    exit;
+  }
+  jansson_set("string", "callId", "$avp(acd_callid)", "$var(ev)");
+  jansson_set("integer", "index", "$T(id_index)", "$var(ev)");
+  jansson_set("integer", "label", "$T(id_label)", "$var(ev)");
+  evapi_unicast("$var(ev)", "backend");
+  exit;
+}
+
+# Resumed by an "offer" decision: ring the agent's extension for ringSeconds.
+route[ACD_OFFER] {
+  $avp(acd_agent) = $var(d_agent);
+  $ru = "sip:" + $var(d_ext) + "@SIP_DOMAIN";
+  $du = $null;
+  if (!lookup("location")) {
+    xlog("L_NOTICE", "ACD: $var(d_ext) is not registered; offer of $ci failed\n");
+    $var(ev) = "{}";
+    jansson_set("string", "t", "offer-failed", "$var(ev)");
+    jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    jansson_set("integer", "code", "404", "$var(ev)");
+    $avp(acd_agent) = $null;
+    route(ACD_SUSPEND);
+  }
+  $var(ring_ms) = $var(d_ring) * 1000;
+  t_set_fr($var(ring_ms), $var(ring_ms));
+  t_on_failure("ACD_FAILED");
+  t_on_reply("ACD_REPLY");
+  if (!t_relay()) {
+    xlog("L_ERR", "ACD: relaying $ci to $var(d_ext) failed\n");
+    $var(ev) = "{}";
+    jansson_set("string", "t", "offer-failed", "$var(ev)");
+    jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    jansson_set("integer", "code", "503", "$var(ev)");
+    $avp(acd_agent) = $null;
+    route(ACD_SUSPEND);
+  }
+  exit;
+}
+
+# Resumed by an overflow/reject decision: the caller gets a final reply.
+route[ACD_REPLY_FINAL] {
+  $sht(acdwait=>$ci) = $null;
+  t_reply("$var(d_status)", "$var(d_reason)");
+  exit;
+}
+
+failure_route[ACD_FAILED] {
+  # A cancelled call was reported by the CANCEL itself (tm runs no failure route for a
+  # suspended transaction's cancelled blind branch, so the report cannot live here).
+  if (t_is_canceled()) {
+    exit;
+  }
+  if ($avp(acd_agent) == $null) {
+    # The suspension timed out: the backend never decided.
+    xlog("L_ERR", "ACD: no decision for $ci within the wait cap; call lost\n");
+    $sht(acdwait=>$ci) = $null;
+    t_reply("480", "Temporarily Unavailable");
+    $var(ev) = "{}";
+    jansson_set("string", "t", "lost", "$var(ev)");
+    jansson_set("string", "callId", "$avp(acd_callid)", "$var(ev)");
+    jansson_set("string", "reason", "no_decision", "$var(ev)");
+    evapi_unicast("$var(ev)", "backend");
+    exit;
+  }
+  $var(ev) = "{}";
+  jansson_set("string", "t", "offer-failed", "$var(ev)");
+  jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+  jansson_set("integer", "code", "$T_reply_code", "$var(ev)");
+  $avp(acd_agent) = $null;
+  route(ACD_SUSPEND);
+}
+
+onreply_route[ACD_REPLY] {
+  if (nat_uac_test("64")) {
+    add_contact_alias();
+  }
+  if (status =~ "^2[0-9][0-9]$" && $sht(acdcall=>$ci::agent) == $null) {
+    $sht(acdwait=>$ci) = $null;
+    $sht(acdcall=>$ci::agent) = $avp(acd_agent);
+    $sht(acdcall=>$ci::ftag) = $avp(acd_ftag);
+    $var(ev) = "{}";
+    jansson_set("string", "t", "answered", "$var(ev)");
+    jansson_set("string", "callId", "$ci", "$var(ev)");
+    jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    jansson_set("string", "ftag", "$avp(acd_ftag)", "$var(ev)");
+    evapi_unicast("$var(ev)", "backend");
+  }
+}
+
+# The caller's CANCEL of a queue call not answered yet (waiting, or an agent rings).
+route[ACD_ABANDONED] {
+  $sht(acdwait=>$ci) = $null;
+  $var(ev) = "{}";
+  jansson_set("string", "t", "abandoned", "$var(ev)");
+  jansson_set("string", "callId", "$ci", "$var(ev)");
+  evapi_unicast("$var(ev)", "backend");
+}
+
+# BYE of an answered queue call (before it is relayed): who hung up ends the call.
+route[ACD_ENDED] {
+  $var(ev) = "{}";
+  jansson_set("string", "t", "ended", "$var(ev)");
+  jansson_set("string", "callId", "$ci", "$var(ev)");
+  if ($ft == $sht(acdcall=>$ci::ftag)) {
+    jansson_set("string", "by", "caller", "$var(ev)");
+  } else {
+    jansson_set("string", "by", "agent", "$var(ev)");
+  }
+  $sht(acdcall=>$ci::agent) = $null;
+  $sht(acdcall=>$ci::ftag) = $null;
+  evapi_unicast("$var(ev)", "backend");
+}
+
+event_route[evapi:connection-new] {
+  if ($evapi(srcaddr) != "127.0.0.1") {
+    evapi_close();
+    exit;
+  }
+}
+
+event_route[evapi:connection-closed] {
+  if ($sht(acdlink=>$evapi(conidx)) != $null) {
+    $sht(acdlink=>$evapi(conidx)) = $null;
+    $shv(acd_links) = $shv(acd_links) - 1;
+    xlog("L_WARN", "ACD: backend disconnected from evapi\n");
+  }
+}
+
+# Messages from the backend: "hello" (authenticates the connection with the shared
+# secret) and decisions for a suspended transaction (index, label, callId).
+event_route[evapi:message-received] {
+  $var(m) = $evapi(msg);
+  $var(t) = "";
+  jansson_get("t", "$var(m)", "$var(t)");
+  if ($var(t) == "hello") {
+    $var(secret) = "";
+    jansson_get("secret", "$var(m)", "$var(secret)");
+    if ($var(secret) != "AUTH_SECRET") {
+      xlog("L_WARN", "ACD: evapi client $evapi(srcaddr):$evapi(srcport) sent a wrong secret\n");
+      evapi_close();
+      exit;
+    }
+    if ($sht(acdlink=>$evapi(conidx)) == $null) {
+      $sht(acdlink=>$evapi(conidx)) = 1;
+      $shv(acd_links) = $shv(acd_links) + 1;
+    }
+    evapi_set_tag("backend");
+    evapi_unicast("{\"t\":\"hello\"}", "backend");
+    exit;
+  }
+  if ($sht(acdlink=>$evapi(conidx)) == $null) {
+    xlog("L_WARN", "ACD: evapi message before hello; closing\n");
+    evapi_close();
+    exit;
+  }
+  $var(d_index) = 0;
+  $var(d_label) = 0;
+  $var(d_callid) = "";
+  jansson_get("index", "$var(m)", "$var(d_index)");
+  jansson_get("label", "$var(m)", "$var(d_label)");
+  jansson_get("callId", "$var(m)", "$var(d_callid)");
+  if ($var(t) == "offer") {
+    jansson_get("agentId", "$var(m)", "$var(d_agent)");
+    jansson_get("extension", "$var(m)", "$var(d_ext)");
+    jansson_get("ringSeconds", "$var(m)", "$var(d_ring)");
+    if (!($var(d_ext) =~ "^[0-9A-Za-z._-]+$")) {
+      xlog("L_ERR", "ACD: offer with an invalid extension\n");
+      exit;
+    }
+    $var(route) = "ACD_OFFER";
+  } else if ($var(t) == "reply") {
+    jansson_get("status", "$var(m)", "$var(d_status)");
+    jansson_get("reason", "$var(m)", "$var(d_reason)");
+    $var(route) = "ACD_REPLY_FINAL";
+  } else {
+    xlog("L_ERR", "ACD: unknown evapi message type [$var(t)]\n");
+    exit;
+  }
+  if (!t_continue("$var(d_index)", "$var(d_label)", "$var(route)")) {
+    $var(ev) = "{}";
+    jansson_set("string", "t", "dropped", "$var(ev)");
+    jansson_set("string", "callId", "$var(d_callid)", "$var(ev)");
+    jansson_set("string", "decision", "$var(t)", "$var(ev)");
+    evapi_unicast("$var(ev)", "backend");
   }
 }
 

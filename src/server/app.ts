@@ -44,6 +44,7 @@ import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
+import { KamailioAcdBridge } from './telephony/kamailio/kamailio-acd-bridge.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
@@ -74,6 +75,8 @@ export interface BuiltApp {
   services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
+  /** The ACD's link to our managed Kamailio (call facts in, routing decisions out); attach a CallRouter to route queue calls. */
+  acdBridge: KamailioAcdBridge | null;
   /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
   startServices(): Promise<void>;
 }
@@ -101,11 +104,14 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
     log.child({ module: 'softphone' }),
   );
   let kamailio: KamailioServer | null = null;
+  let acdBridge: KamailioAcdBridge | null = null;
   if (config.sipMode === 'managed') {
     const binary = findExecutable(config.kamailioBinary);
     if (!binary) {
       log.warn('Kamailio is not installed (apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-utils-modules kamailio-json-modules); softphones need HOTLINE_SIP_MODE=external');
     } else {
+      const bridge = new KamailioAcdBridge({ evapiPort: config.sipEvapiPort, secret, log });
+      acdBridge = bridge;
       const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
       kamailio = new KamailioServer({
         binary,
@@ -119,6 +125,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
           wsAddr: config.sipAddr,
           wsPort: config.sipWsPort,
           rpcPort: config.sipRpcPort,
+          evapiPort: config.sipEvapiPort,
           tls: tlsPort && config.sipTlsCert && config.sipTlsKey ? { port: tlsPort, certificate: config.sipTlsCert, privateKey: config.sipTlsKey } : undefined,
           credentialTtl: config.sipCredentialTtl,
           runDir,
@@ -128,12 +135,13 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
         onReady: async (rpc) => {
           softphone.rpc = rpc;
           await softphone.pushAllRevocations();
+          await bridge.kamailioReady(rpc);
           log.info({ ws: wsServers }, 'Kamailio ready');
         },
       });
     }
   }
-  return { softphone, kamailio, wsServers };
+  return { softphone, kamailio, acdBridge, wsServers };
 }
 
 export interface BuildOptions {
@@ -316,6 +324,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     agents.stop();
     agentConsoles.stop();
     breakLimits.stop();
+    await sip.acdBridge?.stop();
     await sip.kamailio?.stop();
   });
   app.addHook('onClose', async () => {
@@ -329,6 +338,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     seed,
     services: { auth, users, groups, softphone, recordings, agents },
     kamailio: sip.kamailio,
+    acdBridge: sip.acdBridge,
     async startServices() {
       await sip.kamailio?.start();
     },

@@ -53,6 +53,8 @@ export const ConfigSchema = z.object({
   sipPort: z.coerce.number().int().min(1).max(65535).default(5060),
   sipWsPort: z.coerce.number().int().min(1).max(65535).default(5066),
   sipRpcPort: z.coerce.number().int().min(1).max(65535).default(5067),
+  /** Loopback port of Kamailio's evapi listener, where the ACD exchanges call facts and routing decisions. */
+  sipEvapiPort: z.coerce.number().int().min(1).max(65535).default(5068),
   /** WebSocket URL(s) the softphones use, comma-separated; derived from sipAddr/sipWsPort when absent. */
   sipWsUrl: z.string().regex(/^wss?:\/\/[^,]+(,wss?:\/\/[^,]+)*$/, 'must be ws:// or wss:// URLs, comma-separated').optional(),
   /** WSS certificate and key for managed Kamailio on sites. */
@@ -146,6 +148,7 @@ export const envNames: Record<keyof Config, string> = {
   sipPort: 'HOTLINE_SIP_PORT',
   sipWsPort: 'HOTLINE_SIP_WS_PORT',
   sipRpcPort: 'HOTLINE_SIP_RPC_PORT',
+  sipEvapiPort: 'HOTLINE_SIP_EVAPI_PORT',
   sipWsUrl: 'HOTLINE_SIP_WS_URL',
   sipTlsPort: 'HOTLINE_SIP_TLS_PORT',
   sipTlsCert: 'HOTLINE_SIP_TLS_CERT',

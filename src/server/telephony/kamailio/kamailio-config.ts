@@ -13,6 +13,13 @@ export interface KamailioSettings {
   wsAddr: string;
   wsPort: number;
   rpcPort: number;
+  /** Loopback port of Kamailio's evapi listener: call facts out, routing decisions in (ACD). */
+  evapiPort: number;
+  /**
+   * How long a queue call may wait for the backend's next decision before Kamailio gives
+   * up on it (480): a safety net for a backend that is gone, far above any queue's maximum wait.
+   */
+  acdWaitCapSeconds?: number;
   /** WSS for sites: certificate and key files; absent on loopback dev/test. */
   tls?: { port: number; certificate: string; privateKey: string } | undefined;
   credentialTtl: number;
@@ -41,6 +48,8 @@ export function renderKamailioConfig(template: string, s: KamailioSettings): str
     WS_ADDR: safe('wsAddr', s.wsAddr),
     WS_PORT: safe('wsPort', s.wsPort),
     RPC_PORT: safe('rpcPort', s.rpcPort),
+    EVAPI_PORT: safe('evapiPort', s.evapiPort),
+    ACD_WAIT_CAP_MS: String(Math.round((s.acdWaitCapSeconds ?? 1800) * 1000)),
     CREDENTIAL_TTL: safe('credentialTtl', s.credentialTtl),
     RUN_DIR: safe('runDir', s.runDir),
     MODULES_DIR: safe('modulesDir', s.modulesDir),
