@@ -31,6 +31,8 @@ export class CallRecorder {
   private uploader: ChunkUploader | null = null;
   private startedAt = 0;
   private stopped: Promise<void> | null = null;
+  /** Blob → bytes conversions, chained so chunks are queued in order and `stop` can wait for the last. */
+  private converting: Promise<void> = Promise.resolve();
   recordingId: string | null = null;
 
   constructor(private readonly local: MediaStream, private readonly remote: MediaStream, private readonly info: CallRecordingInfo) {}
@@ -68,7 +70,12 @@ export class CallRecorder {
     const recorder = new MediaRecorder(dest.stream, { mimeType, audioBitsPerSecond: 32_000 });
     this.recorder = recorder;
     recorder.ondataavailable = (e) => {
-      if (e.data.size > 0) void e.data.arrayBuffer().then((b) => this.uploader?.push(new Uint8Array(b)));
+      if (e.data.size === 0) return;
+      const blob = e.data;
+      this.converting = this.converting
+        .then(() => blob.arrayBuffer())
+        .then((b) => this.uploader?.push(new Uint8Array(b)))
+        .catch((err: unknown) => log.error('recording chunk unreadable', err));
     };
     this.stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
     recorder.start(TIMESLICE_MS);
@@ -81,8 +88,10 @@ export class CallRecorder {
     this.recorder = null;
     if (recorder.state !== 'inactive') recorder.stop();
     await this.stopped;
-    // The last ondataavailable's arrayBuffer() resolves after onstop; let it queue.
-    await new Promise((r) => setTimeout(r, 50));
+    // The final dataavailable fires before stop, but its bytes arrive asynchronously: a busy
+    // machine took longer than any fixed wait, and finish() then completed a short call's
+    // recording without its only chunk (seen in the bench as "chunk 0: HTTP 409").
+    await this.converting;
     await this.ctx?.close().catch(() => undefined);
     try {
       await this.uploader.finish(Date.now() - this.startedAt);
