@@ -43,6 +43,10 @@ import { AgentConsoles } from './modules/agents/agent-consoles.js';
 import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
+import { FloorService } from './modules/supervisor/floor-service.js';
+import { MonitorGrants } from './modules/supervisor/monitor-grants.js';
+import { MonitoringService } from './modules/supervisor/monitoring-service.js';
+import { registerSupervisorRoutes } from './modules/supervisor/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
 import { KamailioAcdBridge } from './telephony/kamailio/kamailio-acd-bridge.js';
 import type { FastifyBaseLogger } from 'fastify';
@@ -276,6 +280,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.log.child({ module: 'agents' }),
   );
   registerAgentStateRoutes(app, agents, authenticate);
+  // 班长: wallboard, monitoring (grants signed with a key derived from the token secret), agent control.
+  const monitoring = new MonitoringService(db, new MonitorGrants(await serverSecret(db, 'jwt', config.jwtSecret), 30), { listenIndicator: config.monitorListenIndicator }, realtime.io);
+  registerSupervisorRoutes(app, { floor: new FloorService(db, agents, monitoring, realtime.io), monitoring, softphone, authenticate });
   const agentConsoles = new AgentConsoles({
     db, io: realtime.io, agents, graceSeconds: config.disconnectGraceSeconds, sessionsEnded: endSessionsLive, log: app.log.child({ module: 'agents' }),
   });

@@ -8,6 +8,7 @@ import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
 import type { AgentStatus } from './api/agent-state.js';
 import type { CallbackTask, QueueSnapshot } from './api/acd.js';
+import type { FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
@@ -64,6 +65,16 @@ export interface ServerToClientEvents {
   'acd:callback-changed': (p: CallbackTask) => void;
   /** An agent's 小休 passed its reason's maximum (once per break). */
   'agent:break-overrun': (p: BreakOverrun) => void;
+  /** The call an agent's softphone reports changed (null: none): to the floor rooms of the agent's groups. */
+  'agent:call-changed': (p: { agentId: string; liveCall: LiveCall | null }) => void;
+  /** A supervisor started, switched or ended monitoring an agent: to the floor rooms of the agent's groups. */
+  'agent:monitor-changed': (p: { agentId: string; monitor: FloorAgent['monitor'] }) => void;
+  /** To the monitored agent's console: the supervisor switched mode (the softphone changes the mix). */
+  'monitor:mode-changed': (p: { sessionId: string; mode: MonitorMode; showIndicator: boolean }) => void;
+  /** To the agent: a message from a supervisor, shown as a pop-up on the console. */
+  'supervisor:message': (p: { from: { id: string; name: string }; text: string; at: string }) => void;
+  /** To the agent: a supervisor forced them 示忙 or 签出 (the state arrives as agent:state-changed). */
+  'supervisor:forced': (p: { action: 'not_ready' | 'sign_out'; by: string; at: string }) => void;
 }
 
 /** What the ACD tells the agent it offers a call to. */

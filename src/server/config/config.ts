@@ -115,6 +115,8 @@ export const ConfigSchema = z.object({
    * within this time changes nothing. Decimals allowed (tests).
    */
   disconnectGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
+  /** Show the agent "班长监听中" during silent listening too (whisper and barge always show it). */
+  monitorListenIndicator: bool.default(false),
   /** The hotline's public number, dialled by citizens (and the caller simulator). */
   hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
 });
@@ -165,6 +167,7 @@ export const envNames: Record<keyof Config, string> = {
   notReadyReasons: 'HOTLINE_NOT_READY_REASONS',
   breakReasons: 'HOTLINE_BREAK_REASONS',
   disconnectGraceSeconds: 'HOTLINE_DISCONNECT_GRACE_SECONDS',
+  monitorListenIndicator: 'HOTLINE_MONITOR_LISTEN_INDICATOR',
 };
 
 export class ConfigError extends Error {

@@ -240,6 +240,30 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
+/** 0010: the call an agent's softphone reports it is on. */
+export interface AgentLiveCallTable {
+  agent_id: string;
+  sip_call_id: string;
+  direction: 'inbound' | 'outbound';
+  remote_number: string;
+  answered_at: Timestamp;
+  updated_at: Generated<Date>;
+}
+
+/** 0010: a monitoring session; id = its grant's jti. */
+export interface MonitorSessionTable {
+  id: string;
+  supervisor_id: string;
+  agent_id: string;
+  call_id: string;
+  mode: 'listen' | 'whisper' | 'barge';
+  issued_at: Generated<Date>;
+  expires_at: Timestamp;
+  redeemed_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  end_reason: string | null;
+}
+
 export interface Database extends TicketTables {
   server_secret: ServerSecretTable;
   app_user: AppUserTable;
@@ -263,4 +287,6 @@ export interface Database extends TicketTables {
   call_hold: CallHoldTable;
   acd_call: AcdCallTable;
   callback_task: CallbackTaskTable;
+  agent_live_call: AgentLiveCallTable;
+  monitor_session: MonitorSessionTable;
 }

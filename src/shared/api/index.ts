@@ -4,9 +4,10 @@ import { acdRoutes } from './acd.js';
 import { agentStateRoutes } from './agent-state.js';
 import { recordingRoutes } from './recordings.js';
 import { softphoneRoutes } from './softphone.js';
+import { supervisorRoutes } from './supervisor.js';
 import { systemRoutes } from './system.js';
 
-export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes } as const;
+export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes } as const;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export * from './route.js';
