@@ -38,6 +38,11 @@ import { registerRecordingRoutes } from './modules/recordings/routes.js';
 import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
 import { AgentStateService } from './modules/agents/agent-state-service.js';
 import { registerAgentStateRoutes } from './modules/agents/routes.js';
+import { AcdRealtimePushes } from './modules/acd/acd-pushes.js';
+import { AcdService } from './modules/acd/acd-service.js';
+import { CallbacksService } from './modules/acd/callbacks-service.js';
+import { QueuesService } from './modules/acd/queues-service.js';
+import { registerAcdRoutes } from './modules/acd/routes.js';
 import { rooms, type ConsoleLocation, type SessionEndReason } from '../shared/realtime.js';
 import { AgentConsoles } from './modules/agents/agent-consoles.js';
 import { BreakLimits } from './modules/agents/break-limits.js';
@@ -76,7 +81,7 @@ export interface BuiltApp {
   db: Db;
   realtime: Realtime;
   seed: SeedResult;
-  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService };
+  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; queues: QueuesService; callbacks: CallbacksService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
   /** The ACD's link to our managed Kamailio (call facts in, routing decisions out); attach a CallRouter to route queue calls. */
@@ -288,6 +293,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await breakLimits.rearm();
   await agents.rearmWrapUps();
+  // ACD: queues, routing and callback tasks. The SIP side attaches with acd.setSink(); timers start in startServices.
+  const acdLog = app.log.child({ module: 'acd' });
+  const queues = new QueuesService(db);
+  const callbacks = new CallbacksService(db, (ids) => acdPushes.callbacksChanged(ids));
+  const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
+  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000 }, acdLog, acdPushes);
+  registerAcdRoutes(app, { db, queues, callbacks, authenticate });
   const recordingsDir =
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
@@ -335,6 +347,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await sip.kamailio?.stop();
   });
   app.addHook('onClose', async () => {
+    acdPushes.stop();
+    await acd.stop();
+  });
+  app.addHook('onClose', async () => {
     await db.destroy();
   });
 
@@ -343,10 +359,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     db,
     realtime,
     seed,
-    services: { auth, users, groups, softphone, recordings, agents },
+    services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
     kamailio: sip.kamailio,
     acdBridge: sip.acdBridge,
     async startServices() {
+      await acd.start();
       await sip.kamailio?.start();
     },
   };

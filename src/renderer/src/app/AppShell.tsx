@@ -1,10 +1,11 @@
 /**
- * The signed-in frame: header (site, user, roles, connection, 退出) and a side menu
+ * The signed-in frame: header (site, user, roles, connection, 退出 — which 签出s an agent
+ * first, asking when they are on a call) and a side menu
  * limited to what the user's roles allow. The page comes from the location hash.
  */
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button, Layout, Menu, Result, Select, Space, Tag, Typography } from 'antd';
+import { App, Button, Layout, Menu, Result, Select, Space, Tag, Typography, type ButtonProps } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
@@ -59,6 +60,22 @@ export function AppShell({ user }: { user: CurrentUser }) {
   const site = useSiteStore((s) => s.site);
   const hash = useHash();
   const { page, redirect } = resolvePage(hash, user.roles);
+  const { modal } = App.useApp();
+
+  /** 退出. From the agent console the server 签出s first; on a call the agent decides. */
+  const logout = (): void => {
+    void signOut().then((outcome) => {
+      if (outcome.kind !== 'on-call') return;
+      modal.confirm({
+        title: t('header.logoutOnCallTitle'),
+        content: t('header.logoutOnCall', { message: outcome.message.replace(/[。.]$/, '') }),
+        okText: t('header.logoutAnyway'),
+        okButtonProps: { danger: true, 'data-testid': 'logout-anyway' } as ButtonProps,
+        cancelText: t('common.cancel'),
+        onOk: () => signOut({ keepAgentSignedIn: true }),
+      });
+    });
+  };
 
   useEffect(() => {
     if (redirect && page) navigate(page, { replace: true });
@@ -98,7 +115,7 @@ export function AppShell({ user }: { user: CurrentUser }) {
             aria-label={t('app.language')}
             style={{ width: 96 }}
           />
-          <Button icon={<LogoutOutlined />} onClick={() => void signOut()} data-testid="logout-button">
+          <Button icon={<LogoutOutlined />} onClick={logout} data-testid="logout-button">
             {t('header.logout')}
           </Button>
         </Space>

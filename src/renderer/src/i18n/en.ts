@@ -18,6 +18,9 @@ export const en: Messages = {
   },
   header: {
     logout: 'Sign out',
+    logoutOnCallTitle: 'On a call: cannot sign out of the agent desk',
+    logoutOnCall: '{{message}}. Sign out anyway? The call on this computer will be cut; you stay signed in as an agent.',
+    logoutAnyway: 'Sign out anyway',
     connection: {
       offline: 'Offline',
       connecting: 'Connecting',
@@ -53,7 +56,8 @@ export const en: Messages = {
     revoked: 'An administrator ended your session',
     password_reset: 'Your password was reset; please sign in again',
     disabled: 'Your account has been disabled',
-    replaced: 'You signed in somewhere else',
+    replaced: 'Your account signed in somewhere else; this console has been signed out',
+    replacedBy: 'Your account signed in on another computer (seat {{seat}}, {{time}}); this console has been signed out',
     expired: 'Your session expired; please sign in again',
   },
   errors: {
@@ -140,6 +144,7 @@ export const en: Messages = {
       micFailed: 'The microphone is not usable, so you cannot go ready. Check your headset and run the device check again.',
     },
     recheck: 'Check again',
+    breakOverrun: 'Break over its limit by {{over}} (limit {{max}}); please end your break',
   },
   softphone: {
     title: 'Softphone',
@@ -379,6 +384,7 @@ export const en: Messages = {
     user_unlocked: 'Account unlocked',
     session_revoked: 'Signed out by admin',
     session_refresh_reuse: 'Refresh token reused (possible theft)',
+    session_replaced: 'Signed in on another computer (took over)',
     group_created: 'Group created',
     group_updated: 'Group updated',
   },

@@ -19,6 +19,9 @@ export const zhCN = {
   },
   header: {
     logout: '退出',
+    logoutOnCallTitle: '正在通话，不能签出',
+    logoutOnCall: '{{message}}。仍要退出登录吗？退出后本机通话将中断，坐席仍保持签入状态。',
+    logoutAnyway: '仍要退出',
     connection: {
       offline: '未连接',
       connecting: '连接中',
@@ -54,7 +57,9 @@ export const zhCN = {
     revoked: '您的会话已被管理员注销',
     password_reset: '密码已被重置，请重新登录',
     disabled: '账号已停用',
-    replaced: '您已在其他地方登录',
+    replaced: '您的账号已在其他地方登录，本机已退出',
+    /** A console of the same account took over from another computer. */
+    replacedBy: '您的账号已在另一台电脑登录（座席 {{seat}}，{{time}}），本机已退出',
     expired: '登录已过期，请重新登录',
   },
   errors: {
@@ -141,6 +146,7 @@ export const zhCN = {
       micFailed: '麦克风不可用，不能示闲：请检查耳麦后重新检测',
     },
     recheck: '重新检测',
+    breakOverrun: '小休已超时 {{over}}（上限 {{max}}），请尽快结束小休',
   },
   softphone: {
     title: '软电话',
@@ -381,6 +387,7 @@ export const zhCN = {
     user_unlocked: '解锁',
     session_revoked: '强制下线',
     session_refresh_reuse: '令牌重用（疑似被盗用）',
+    session_replaced: '在另一台电脑登录（顶替原登录）',
     group_created: '创建坐席组',
     group_updated: '修改坐席组',
   },

@@ -10,13 +10,13 @@
  * Other failures (server down, network) are retried by Socket.IO itself; the header shows
  * 重连中 meanwhile.
  *
- * Pushes that only update a snapshot go straight to their store: `agent:state-changed` →
- * stores/agent-state-store (which keeps the signed-in agent's own, newest status; missed
+ * Pushes that only update a snapshot go straight to their store: `agent:state-changed` and
+ * `agent:break-overrun` → stores/agent-state-store (which keeps the signed-in agent's own, newest status; missed
  * pushes are caught up by services/agent-state re-fetching after a reconnect).
  */
 import { io, type Socket } from 'socket.io-client';
 import type { CurrentUser } from '../../../shared/api/accounts.js';
-import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason } from '../../../shared/realtime.js';
+import type { ClientToServerEvents, ConsoleLocation, HandshakeAuth, ServerToClientEvents, SessionEndReason } from '../../../shared/realtime.js';
 import { useAgentStateStore } from '../stores/agent-state-store';
 import { useConnectionStore, type ConnectionStatus } from '../stores/connection-store';
 import { createLogger } from './log';
@@ -32,8 +32,14 @@ export interface RealtimeDeps {
   freshAccessToken: () => Promise<string | null>;
   /** Forces a refresh (after the server said TOKEN_EXPIRED). */
   refresh: () => Promise<unknown>;
-  /** The server ended this session (pushed `session:ended`). */
-  onSessionEnded: (reason: SessionEndReason) => void;
+  /** The server ended this session (pushed `session:ended`); `replacedBy` when another console took over. */
+  onSessionEnded: (reason: SessionEndReason, replacedBy: ConsoleLocation | null) => void;
+  /**
+   * This is the agent console of the session (the user may use it): the server then keeps
+   * one live console per agent (a console signing in elsewhere takes over) and starts the
+   * disconnect grace when it goes away. Read at every (re)connect.
+   */
+  isConsole: () => boolean;
   /** The server refused our credentials outright. */
   onAuthRejected: (code: 'SESSION_REVOKED' | 'UNAUTHENTICATED') => void;
   onUserUpdated: (user: CurrentUser) => void;
@@ -66,7 +72,10 @@ export function connectRealtime(deps: RealtimeDeps): void {
     reconnectionDelayMax: 10_000,
     auth: (cb) => {
       deps.freshAccessToken().then(
-        (token) => cb({ token: token ?? '' }),
+        (token) => {
+          const auth: HandshakeAuth = deps.isConsole() ? { token: token ?? '', console: {} } : { token: token ?? '' };
+          cb(auth);
+        },
         (err: unknown) => {
           log.warn('no token for connect', err);
           cb({ token: '' });
@@ -138,9 +147,10 @@ export function connectRealtime(deps: RealtimeDeps): void {
     }
   });
 
-  s.on('session:ended', ({ reason }) => deps.onSessionEnded(reason));
+  s.on('session:ended', ({ reason, replacedBy }) => deps.onSessionEnded(reason, replacedBy ?? null));
   s.on('user:updated', (user) => deps.onUserUpdated(user));
   s.on('agent:state-changed', (status) => useAgentStateStore.getState().received(status));
+  s.on('agent:break-overrun', (overrun) => useAgentStateStore.getState().breakOverrun(overrun));
 
   setStatus('connecting');
 }

@@ -6,6 +6,8 @@
  */
 import { api } from '../../../shared/api/index.js';
 import type { SessionTokens } from '../../../shared/api/accounts.js';
+import type { ConsoleLocation } from '../../../shared/realtime.js';
+import { can } from '../../../shared/roles.js';
 import { useSessionStore } from '../stores/session-store';
 import { useSiteStore } from '../stores/site-store';
 import { createApiClient, isApiCallError, type SignOutReason } from './api-client';
@@ -90,7 +92,11 @@ function startSession(t: SessionTokens): void {
     baseUrl: base,
     freshAccessToken: client.freshAccessToken,
     refresh: client.refresh,
-    onSessionEnded: (reason) => endSession(reason),
+    onSessionEnded: (reason, replacedBy) => endSession(reason, replacedBy),
+    isConsole: () => {
+      const view = useSessionStore.getState().view;
+      return view.status === 'signed-in' && can(view.user.roles, 'console:use');
+    },
     onAuthRejected: (code) => endSession(code === 'SESSION_REVOKED' ? 'revoked' : 'expired'),
     onUserUpdated: (user) => {
       tokens.saveUser(user);
@@ -100,13 +106,13 @@ function startSession(t: SessionTokens): void {
 }
 
 /** Ends the session locally (idempotent) and shows sign-in with the reason. */
-export function endSession(reason: SignOutReason): void {
+export function endSession(reason: SignOutReason, replacedBy: ConsoleLocation | null = null): void {
   if (useSessionStore.getState().view.status === 'signed-out') return;
   log.info('session ended', reason);
   clearRefreshTimer();
   disconnectRealtime();
   tokens.clear();
-  useSessionStore.getState().signedOut(reason);
+  useSessionStore.getState().signedOut(reason, false, replacedBy);
 }
 
 /** Loads the public site info for the header and sign-in page; failures are not fatal. */
@@ -150,15 +156,25 @@ export async function signIn(username: string, password: string): Promise<void> 
   startSession(t);
 }
 
-/** 退出: revokes the session on the server (best effort), then returns to sign-in. */
-export async function signOut(): Promise<void> {
+export type SignOutOutcome =
+  | { kind: 'signed-out' }
+  /** The agent is on a call, so the server would not 签出 them (its zh-CN message); nothing changed. */
+  | { kind: 'on-call'; message: string };
+
+/**
+ * 退出: revokes the session on the server, then returns to sign-in. From the agent console
+ * the server 签出s the agent first; on a call it refuses (the session stays) unless
+ * `keepAgentSignedIn` (the agent confirmed). Other failures sign out locally anyway.
+ */
+export async function signOut(opts: { keepAgentSignedIn?: boolean } = {}): Promise<SignOutOutcome> {
   try {
-    await call(api.logout, { query: {} });
+    await call(api.logout, { query: opts.keepAgentSignedIn ? { keepAgentSignedIn: 'true' } : {} });
   } catch (err) {
+    if (isApiCallError(err) && err.code === 'CONFLICT') return { kind: 'on-call', message: err.message };
     log.warn('logout request failed', err);
-  } finally {
-    endSession('logout');
   }
+  endSession('logout');
+  return { kind: 'signed-out' };
 }
 
 /** Browser-level listeners: cross-tab sign-out and catching up after sleep. Call once. */

@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import type { AgentCommand, AgentStatus } from '../../../shared/api/agent-state.js';
 import type { ErrorCode } from '../../../shared/errors.js';
+import type { BreakOverrun } from '../../../shared/realtime.js';
 import type { ReadyRefusal } from '../services/agent-state/ready-gate';
 
 export type AgentCommandType = AgentCommand['type'];
@@ -18,7 +19,8 @@ export interface AgentReason {
 
 export interface AgentReasons {
   notReady: AgentReason[];
-  break: AgentReason[];
+  /** `maxSeconds`: a longer 小休 is overrun (red timer, supervisors told). */
+  break: (AgentReason & { maxSeconds?: number | undefined })[];
   wrapUpSeconds: number;
 }
 
@@ -45,6 +47,8 @@ export interface AgentStateSnapshot {
   sessionStartedAt: number | null;
   status: AgentStatus | null;
   reasons: AgentReasons | null;
+  /** The server announced that a 小休 of this agent passed its maximum (matches `status.since` while it lasts). */
+  overrun: BreakOverrun | null;
   load: 'idle' | 'loading' | 'loaded' | 'failed';
   pending: AgentStatePending | null;
   error: AgentStateError | null;
@@ -58,6 +62,8 @@ interface AgentStateActions {
   setReasons(reasons: AgentReasons): void;
   /** A status from the server (response, push or re-fetch); stale or foreign ones are ignored. */
   received(status: AgentStatus): void;
+  /** The `agent:break-overrun` push; foreign ones are ignored. */
+  breakOverrun(overrun: BreakOverrun): void;
   setPending(pending: AgentStatePending | null): void;
   setError(error: AgentStateError | null): void;
 }
@@ -65,7 +71,7 @@ interface AgentStateActions {
 export type AgentStateStore = AgentStateSnapshot & AgentStateActions;
 
 export function initialAgentState(): AgentStateSnapshot {
-  return { agentId: null, sessionStartedAt: null, status: null, reasons: null, load: 'idle', pending: null, error: null };
+  return { agentId: null, sessionStartedAt: null, status: null, reasons: null, overrun: null, load: 'idle', pending: null, error: null };
 }
 
 /**
@@ -85,6 +91,7 @@ export const useAgentStateStore = create<AgentStateStore>()((set) => ({
   setLoad: (load) => set({ load }),
   setReasons: (reasons) => set({ reasons }),
   received: (status) => set((s) => ({ status: acceptStatus(s.agentId, s.status, status) })),
+  breakOverrun: (overrun) => set((s) => (overrun.agentId === s.agentId ? { overrun } : s)),
   setPending: (pending) => set({ pending }),
   setError: (error) => set({ error }),
 }));

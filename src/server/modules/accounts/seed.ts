@@ -54,6 +54,12 @@ export async function seedFirstRun(
     for (const [username, displayName, extension] of agents) {
       await users.create({ username, displayName, password: demoPassword, roles: ['agent'], groupIds: [group.id], extension }, null);
     }
+    // Two demo queues answered by the demo group (ACD): 12345 综合 and 12315 消费投诉.
+    for (const [code, name, number] of [['12345', '12345 综合', '12345'], ['12315', '12315 消费投诉', '12315']] as const) {
+      const q = await db.insertInto('acd_queue').values({ code, name }).returning('id').executeTakeFirstOrThrow();
+      await db.insertInto('acd_queue_number').values({ number, queue_id: q.id }).execute();
+      await db.insertInto('acd_queue_group').values({ queue_id: q.id, group_id: group.id }).execute();
+    }
     credentials.push({ username: 'supervisor1, agent1, agent2, agent3', password: demoPassword, roles: 'demo' });
   }
 

@@ -53,7 +53,7 @@ export interface CallLegStart {
   direction: 'outbound' | 'internal' | 'transfer';
   caller: string;
   called: string;
-  /** The agent who dialled (outbound, internal from an agent's extension), else null. */
+  /** The agent who dialled (outbound, internal from an agent's extension), else null. Ignored for transfers: the transferring agent's part ends with the parent leg. */
   fromAgentId: string | null;
   /** The agent whose extension rings (internal call or transfer to an agent), else null. */
   toAgentId: string | null;

@@ -14,6 +14,7 @@ import { loadSiteInfo, restoreSession, signIn } from '../../services/session';
 import { useSessionStore } from '../../stores/session-store';
 import { useSiteStore } from '../../stores/site-store';
 import { loginErrorView } from './login-error';
+import { currentLanguage } from '../../i18n';
 
 /** The last username, so agents on their own seat only type the password. Not secret. */
 const LAST_USERNAME_KEY = 'hotline.lastUsername';
@@ -55,6 +56,16 @@ export function LoginPage() {
 
   const ended = view.status === 'signed-out' ? view.ended : null;
   const resumeFailed = view.status === 'signed-out' && view.resumeFailed;
+  const replacedBy = view.status === 'signed-out' ? (view.replacedBy ?? null) : null;
+  const endedText =
+    ended === 'replaced' && replacedBy
+      ? t('sessionEnded.replacedBy', {
+          seat: replacedBy.seat ?? replacedBy.ip ?? '?',
+          time: new Date(replacedBy.at).toLocaleTimeString(currentLanguage(), { hour12: false }),
+        })
+      : ended
+        ? t(`sessionEnded.${ended}`)
+        : '';
 
   useEffect(() => {
     if (!desktop) return;
@@ -114,7 +125,7 @@ export function LoginPage() {
             <Alert
               type={ended === 'logout' ? 'success' : 'warning'}
               showIcon
-              title={t(`sessionEnded.${ended}`)}
+              title={endedText}
               data-testid="session-ended-message"
             />
           )}

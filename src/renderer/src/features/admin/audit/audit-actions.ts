@@ -17,6 +17,7 @@ export const knownAuditActions = [
   'user.unlocked',
   'session.revoked',
   'session.refresh_reuse',
+  'session.replaced',
   'group.created',
   'group.updated',
 ] as const;

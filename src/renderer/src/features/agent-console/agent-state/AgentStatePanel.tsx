@@ -8,7 +8,8 @@
  * agent-state-not-ready (click opens the menu; options agent-state-not-ready-<code>),
  * agent-state-break (options agent-state-break-<code>), agent-state-wrap-up-done,
  * agent-state-sign-out (Popconfirm; OK is agent-state-sign-out-confirm), agent-state-error
- * (data-kind: refused | failed | gate, data-code), agent-state-recheck, agent-state-checking.
+ * (data-kind: refused | failed | gate, data-code), agent-state-recheck, agent-state-checking,
+ * break-overrun (小休 past its maximum; the timer then has data-overrun="true" and turns red).
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,7 +21,7 @@ import { dismissAgentStateError, goReady, reloadAgentState, sendAgentCommand } f
 import { softphone } from '../../../services/softphone';
 import { useAgentStateStore, type AgentCommandType, type AgentReasons, type AgentStateError } from '../../../stores/agent-state-store';
 import { hasLiveCall, useSoftphoneStore } from '../../../stores/softphone-store';
-import { agentButtons, formatElapsed, reasonEnabled, secondsSince, secondsUntil, stateColor, stateText } from './agent-state-view';
+import { agentButtons, breakOverrun, formatElapsed, reasonEnabled, secondsSince, secondsUntil, stateColor, stateText } from './agent-state-view';
 import { assertNever } from '../../../app/assert-never';
 
 /** Re-renders every `ms` while `active`, returning the current time. */
@@ -95,33 +96,53 @@ function StateLine({ status, reasons }: { status: AgentStatus; reasons: AgentRea
   const now = useNow(500, true);
   const inState = secondsSince(status.since, now);
   const wrapUpLeft = state.kind === 'after_call_work' && status.wrapUpDeadline ? secondsUntil(status.wrapUpDeadline, now) : null;
+  const pushedOverrun = useAgentStateStore((s) => s.overrun);
+  const overrun = breakOverrun(status, reasons, pushedOverrun, now);
   return (
-    <Space align="center" wrap size="large">
-      <Tag
-        color={stateColor[state.kind]}
-        style={{ fontSize: 20, lineHeight: '36px', paddingInline: 16, margin: 0 }}
-        data-testid="agent-state"
-        data-kind={state.kind}
-        data-reason={'reason' in state ? state.reason : ''}
-        data-held={state.kind === 'on_call' ? String(state.held) : undefined}
-      >
-        {stateText(state, reasons, t)}
-      </Tag>
-      <Typography.Text type="secondary">
-        {t('agentState.inState')}{' '}
-        <Typography.Text code data-testid="agent-state-timer" data-seconds={inState ?? undefined}>
-          {inState === null ? t('common.none') : formatElapsed(inState * 1000)}
-        </Typography.Text>
-      </Typography.Text>
-      {wrapUpLeft !== null && (
+    <>
+      <Space align="center" wrap size="large">
+        <Tag
+          color={stateColor[state.kind]}
+          style={{ fontSize: 20, lineHeight: '36px', paddingInline: 16, margin: 0 }}
+          data-testid="agent-state"
+          data-kind={state.kind}
+          data-reason={'reason' in state ? state.reason : ''}
+          data-held={state.kind === 'on_call' ? String(state.held) : undefined}
+        >
+          {stateText(state, reasons, t)}
+        </Tag>
         <Typography.Text type="secondary">
-          {t('agentState.wrapUpLeft')}{' '}
-          <Typography.Text code type={wrapUpLeft <= 10 ? 'danger' : undefined} data-testid="wrap-up-countdown" data-seconds={wrapUpLeft}>
-            {formatElapsed(wrapUpLeft * 1000)}
+          {t('agentState.inState')}{' '}
+          <Typography.Text
+            code
+            type={overrun ? 'danger' : undefined}
+            strong={overrun !== null}
+            data-testid="agent-state-timer"
+            data-seconds={inState ?? undefined}
+            data-overrun={overrun ? 'true' : undefined}
+          >
+            {inState === null ? t('common.none') : formatElapsed(inState * 1000)}
           </Typography.Text>
         </Typography.Text>
+        {wrapUpLeft !== null && (
+          <Typography.Text type="secondary">
+            {t('agentState.wrapUpLeft')}{' '}
+            <Typography.Text code type={wrapUpLeft <= 10 ? 'danger' : undefined} data-testid="wrap-up-countdown" data-seconds={wrapUpLeft}>
+              {formatElapsed(wrapUpLeft * 1000)}
+            </Typography.Text>
+          </Typography.Text>
+        )}
+      </Space>
+      {overrun && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginTop: 12 }}
+          data-testid="break-overrun"
+          title={t('agentState.breakOverrun', { over: formatElapsed(overrun.overSeconds * 1000), max: formatElapsed(overrun.maxSeconds * 1000) })}
+        />
       )}
-    </Space>
+    </>
   );
 }
 

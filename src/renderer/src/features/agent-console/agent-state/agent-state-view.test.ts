@@ -3,7 +3,7 @@ import type { TFunction } from 'i18next';
 import type { AgentState, AgentStateKind } from '../../../../../shared/agent-state.js';
 import { zhCN } from '../../../i18n/zh-CN';
 import type { AgentReasons } from '../../../stores/agent-state-store';
-import { agentButtons, formatElapsed, reasonEnabled, reasonLabel, secondsSince, secondsUntil, stateText, type AgentButton } from './agent-state-view';
+import { agentButtons, breakOverrun, formatElapsed, reasonEnabled, reasonLabel, secondsSince, secondsUntil, stateText, type AgentButton } from './agent-state-view';
 
 /** Looks keys up in zh-CN.ts, like i18next does (no interpolation needed here). */
 const t = ((key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], zhCN)) as unknown as TFunction;
@@ -110,5 +110,29 @@ describe('buttons per state', () => {
     expect(reasonEnabled({ kind: 'not_ready', reason: 'meeting' }, 'not_ready', 'other')).toBe(true);
     expect(reasonEnabled({ kind: 'not_ready', reason: 'meeting' }, 'break', 'meeting')).toBe(true);
     expect(reasonEnabled(states.on_call, 'break', 'rest')).toBe(false);
+  });
+});
+
+describe('小休 overrun', () => {
+  const since = '2025-03-01T08:00:00.000Z';
+  const at = (seconds: number) => Date.parse(since) + seconds * 1000;
+  const limited: AgentReasons = { ...reasons, break: [{ code: 'rest', label: '休息', maxSeconds: 600 }, { code: 'restroom', label: '如厕' }] };
+  const onBreak = (reason: string) => ({ agentId: 'a1', state: { kind: 'break' as const, reason }, since, wrapUpDeadline: null });
+
+  it('turns on past the reason’s maximum, by this console’s clock', () => {
+    expect(breakOverrun(onBreak('rest'), limited, null, at(600))).toBeNull();
+    expect(breakOverrun(onBreak('rest'), limited, null, at(665))).toEqual({ overSeconds: 65, maxSeconds: 600 });
+  });
+
+  it('never for reasons without a maximum or states other than 小休', () => {
+    expect(breakOverrun(onBreak('restroom'), limited, null, at(99_999))).toBeNull();
+    expect(breakOverrun({ ...onBreak('rest'), state: { kind: 'ready' } }, limited, null, at(99_999))).toBeNull();
+  });
+
+  it('follows the server’s announcement for this very break, even when the clocks disagree', () => {
+    const pushed = { agentId: 'a1', reason: 'rest', since, maxSeconds: 600 };
+    expect(breakOverrun(onBreak('rest'), limited, pushed, at(590))).toEqual({ overSeconds: 0, maxSeconds: 600 });
+    // An announcement about an earlier break does not colour this one.
+    expect(breakOverrun(onBreak('rest'), limited, { ...pushed, since: '2025-03-01T07:00:00.000Z' }, at(590))).toBeNull();
   });
 });

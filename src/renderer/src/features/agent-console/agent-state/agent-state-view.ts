@@ -1,11 +1,13 @@
 /**
  * What the 坐席状态 panel shows, as pure functions (unit-tested): the tag for a state, reason
- * labels, elapsed and remaining times, and which buttons are offered and enabled. Enabling
+ * labels, elapsed and remaining times, 小休 overrun, and which buttons are offered and enabled. Enabling
  * asks the shared state machine (`transition`); it never decides the next state itself.
  */
 import type { TFunction } from 'i18next';
 import { systemReasons, transition, type AgentEvent, type AgentState, type AgentStateKind } from '../../../../../shared/agent-state.js';
 import { assertNever } from '../../../app/assert-never';
+import type { AgentStatus } from '../../../../../shared/api/agent-state.js';
+import type { BreakOverrun } from '../../../../../shared/realtime.js';
 import type { AgentReasons } from '../../../stores/agent-state-store';
 
 /** antd Tag colours per state. */
@@ -41,6 +43,32 @@ export function secondsSince(iso: string, now: number): number | null {
 /** Whole seconds from now to an ISO time (整理 countdown), rounded up, never negative. */
 export function secondsUntil(iso: string, now: number): number {
   return Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+}
+
+export interface BreakOverrunView {
+  /** Seconds past the maximum (0 when only the server's push says so: clocks differ). */
+  overSeconds: number;
+  maxSeconds: number;
+}
+
+/**
+ * Whether the current 小休 is past its reason's maximum: by this console's clock, or because
+ * the server announced it for this very break (`pushed.since` is the break's start).
+ */
+export function breakOverrun(
+  status: AgentStatus,
+  reasons: AgentReasons | null,
+  pushed: BreakOverrun | null,
+  now: number,
+): BreakOverrunView | null {
+  const { state } = status;
+  if (state.kind !== 'break') return null;
+  const announced = pushed !== null && pushed.agentId === status.agentId && pushed.since === status.since;
+  const max = reasons?.break.find((r) => r.code === state.reason)?.maxSeconds ?? (announced ? pushed.maxSeconds : undefined);
+  if (max === undefined) return null;
+  const elapsed = secondsSince(status.since, now);
+  if (elapsed === null) return null;
+  return elapsed > max || announced ? { overSeconds: Math.max(0, elapsed - max), maxSeconds: max } : null;
 }
 
 const systemReasonCodes: readonly string[] = Object.values(systemReasons);
