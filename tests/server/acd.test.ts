@@ -14,7 +14,7 @@ describe('ACD routing', () => {
   let router: CallRouter;
   let sink: RecordingSink;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp(process.env.ACD_TEST_LOG ? { logLevel: 'warn' } : {}, { logger: !!process.env.ACD_TEST_LOG });
     router = t.services.acd;
   });
   afterAll(() => t.close());
@@ -39,7 +39,7 @@ describe('ACD routing', () => {
     await router.answered(callId, agentId, new Date());
     await router.ended(callId, 'caller', new Date());
     await t.services.agents.apply(agentId, { type: 'wrap_up_done' });
-    await t.services.acd.drain();
+    await t.services.acd.settled();
   };
 
   it('50 simultaneous arrivals, 10 ready agents: each agent holds at most one offer; every call is offered or waiting, then all are served', async () => {
@@ -47,7 +47,7 @@ describe('ACD routing', () => {
     const q = await queue(floor, { maxQueueLength: 100 });
     await makeReady(t.services.agents, floor.agents);
     const calls = await Promise.all(Array.from({ length: 50 }, (_, i) => arrive(q.number, `1390000${String(i).padStart(4, '0')}`)));
-    await t.services.acd.drain();
+    await t.services.acd.settled();
 
     expect(sink.offers).toHaveLength(10);
     expect(new Set(sink.offers.map((o) => o.agentId))).toEqual(new Set(floor.agents));
@@ -112,7 +112,7 @@ describe('ACD routing', () => {
 
     const agent = floor.agents[0]!;
     await makeReady(t.services.agents, [agent]);
-    await t.services.acd.drain();
+    await t.services.acd.settled();
     const order: string[] = [];
     while (order.length < 5) {
       const o = sink.offers[order.length];
@@ -136,13 +136,13 @@ describe('ACD routing', () => {
     // A repeated or stale report changes nothing.
     await router.offerFailed(c, x, 'no_answer', new Date());
     await makeReady(t.services.agents, [y]);
-    await t.services.acd.drain();
+    await t.services.acd.settled();
     expect(sink.lastOffer(c)!.agentId).toBe(y);
     // busy counts the same way.
     await router.offerFailed(c, y, 'busy', new Date());
     expect(await state(y)).toEqual({ kind: 'not_ready', reason: 'missed_call' });
     await makeReady(t.services.agents, [x]);
-    await t.services.acd.drain();
+    await t.services.acd.settled();
     expect(sink.lastOffer(c)!.agentId).toBe(x);
     await serve(c, x);
     const offers = await t.db.selectFrom('call_offer').select(['agent_id', 'outcome']).where('call_id', '=', c).orderBy('id').execute();
@@ -193,10 +193,10 @@ describe('ACD routing', () => {
     const c1 = await arrive(q.number, '13600000001');
     const c2 = await arrive(q.number, '13600000002');
     await makeReady(t.services.agents, [x]);
-    await t.services.acd.drain();
+    await t.services.acd.settled();
     expect(sink.lastOffer(c1)!.agentId).toBe(x);
     await router.abandoned(c1, new Date());
-    await t.services.acd.drain();
+    await t.services.acd.settled();
     expect((await record(c1)).result).toBe('abandoned');
     const events = await t.db.selectFrom('agent_state_log').select('event').where('agent_id', '=', x).where('call_id', 'is', null).orderBy('id').execute();
     expect(events.at(-1)).toEqual({ event: 'offer_withdrawn' });

@@ -150,6 +150,11 @@ export class AcdService implements CallRouter {
     await Promise.allSettled([...this.pending]);
   }
 
+  /** Resolves when this node's background work (drains after agents became ready, timer sweeps) is done; starts none. */
+  async settled(): Promise<void> {
+    while (this.pending.size || this.draining) await Promise.allSettled([...this.pending, this.draining]);
+  }
+
   private background(p: Promise<unknown>): void {
     const tracked = p.catch((err: unknown) => this.log.error({ err }, 'ACD background work failed'));
     this.pending.add(tracked);
