@@ -218,12 +218,19 @@ route[LOCATION] {
         exit;
     }
   }
+  if (is_method("INVITE")) {
+    route(LEG_START);
+  }
   route(RELAY);
 }
 
 route[WITHINDLG] {
-  if (is_method("BYE") && $sht(acdcall=>$ci::agent) != $null) {
-    route(ACD_ENDED);
+  if ($sht(acdcall=>$ci::agent) != $null) {
+    if (is_method("BYE")) {
+      route(ACD_ENDED);
+    } else if (is_method("INVITE") && has_body("application/sdp")) {
+      route(ACD_MEDIA);
+    }
   }
   if (loose_route()) {
     if (!isdsturiset()) {
@@ -243,7 +250,7 @@ route[WITHINDLG] {
 }
 
 route[RELAY] {
-  if (is_method("INVITE|BYE|UPDATE|CANCEL|ACK|REFER|INFO|NOTIFY")) {
+  if (is_method("INVITE|BYE|UPDATE|CANCEL|ACK|REFER|INFO|NOTIFY") && !t_is_set("onreply_route")) {
     t_on_reply("MANAGE_REPLY");
   }
   if (!t_relay()) {
@@ -382,18 +389,66 @@ failure_route[ACD_FAILED] {
   route(ACD_SUSPEND);
 }
 
+# A call that is not a queue call (agent to agent, agent to a citizen, a transfer's new leg):
+# the backend records it; its answer, end and hold are reported like a queue call's.
+route[LEG_START] {
+  $avp(acd_callid) = $ci;
+  $avp(acd_ftag) = $ft;
+  $var(ev) = "{}";
+  jansson_set("string", "t", "leg", "$var(ev)");
+  jansson_set("string", "callId", "$ci", "$var(ev)");
+  jansson_set("string", "caller", "$fU", "$var(ev)");
+  jansson_set("string", "called", "$rU", "$var(ev)");
+  if (is_present_hf("Referred-By")) {
+    jansson_set("string", "referredBy", "$(hdr(Referred-By){nameaddr.uri}{uri.user})", "$var(ev)");
+  }
+  evapi_unicast("$var(ev)", "backend");
+  t_on_reply("ACD_REPLY");
+  t_on_failure("LEG_FAILED");
+}
+
+# Unanswered leg (busy, rejected, not answered, or the caller cancelled).
+failure_route[LEG_FAILED] {
+  $var(ev) = "{}";
+  jansson_set("string", "t", "abandoned", "$var(ev)");
+  jansson_set("string", "callId", "$avp(acd_callid)", "$var(ev)");
+  evapi_unicast("$var(ev)", "backend");
+}
+
+# A re-INVITE of a tracked call: sendonly/inactive puts the other side on hold.
+route[ACD_MEDIA] {
+  $var(ev) = "{}";
+  jansson_set("string", "t", "media", "$var(ev)");
+  jansson_set("string", "callId", "$ci", "$var(ev)");
+  if ($ft == $sht(acdcall=>$ci::ftag)) {
+    jansson_set("string", "from", "caller", "$var(ev)");
+  } else {
+    jansson_set("string", "from", "callee", "$var(ev)");
+  }
+  if (search_body("a=(sendonly|inactive)")) {
+    jansson_set("string", "dir", "hold", "$var(ev)");
+  } else {
+    jansson_set("string", "dir", "active", "$var(ev)");
+  }
+  evapi_unicast("$var(ev)", "backend");
+}
+
 onreply_route[ACD_REPLY] {
   if (nat_uac_test("64")) {
     add_contact_alias();
   }
   if (status =~ "^2[0-9][0-9]$" && $sht(acdcall=>$ci::agent) == $null) {
     $sht(acdwait=>$ci) = $null;
-    $sht(acdcall=>$ci::agent) = $avp(acd_agent);
-    $sht(acdcall=>$ci::ftag) = $avp(acd_ftag);
     $var(ev) = "{}";
     jansson_set("string", "t", "answered", "$var(ev)");
     jansson_set("string", "callId", "$ci", "$var(ev)");
-    jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    if ($avp(acd_agent) != $null) {
+      $sht(acdcall=>$ci::agent) = $avp(acd_agent);
+      jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    } else {
+      $sht(acdcall=>$ci::agent) = "-";
+    }
+    $sht(acdcall=>$ci::ftag) = $avp(acd_ftag);
     jansson_set("string", "ftag", "$avp(acd_ftag)", "$var(ev)");
     evapi_unicast("$var(ev)", "backend");
   }

@@ -119,7 +119,12 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
     if (!binary) {
       log.warn('Kamailio is not installed (apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-utils-modules kamailio-json-modules); softphones need HOTLINE_SIP_MODE=external');
     } else {
-      const bridge = new KamailioAcdBridge({ evapiPort: config.sipEvapiPort, secret, log });
+      const bridge = new KamailioAcdBridge({
+        evapiPort: config.sipEvapiPort,
+        secret,
+        log,
+        agentOfExtension: async (extension) => (await db.selectFrom('app_user').select('id').where('extension', '=', extension).executeTakeFirst())?.id ?? null,
+      });
       acdBridge = bridge;
       const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
       kamailio = new KamailioServer({

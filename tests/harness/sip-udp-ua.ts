@@ -318,6 +318,8 @@ export class OutgoingCall {
   private readonly fromTag = rand(4);
   private branch = rand();
   private cseq = 1;
+  /** CSeq of in-dialog requests after the INVITE. */
+  private dialogCseq = 100;
   private lastInvite = '';
   private final: Promise<SipMessage> | null = null;
   /** performance.now() when the authenticated INVITE left. */
@@ -459,10 +461,24 @@ export class OutgoingCall {
     return final;
   }
 
+  /** A re-INVITE in the dialog with this media direction (hold: sendonly); resolves with its 200. */
+  async reinvite(direction: 'sendonly' | 'sendrecv' | 'inactive'): Promise<SipMessage> {
+    if (!this.finalReply || this.finalReply.status >= 300) throw new Error('not answered');
+    const cseq = ++this.dialogCseq;
+    const body = SDP(41000) + `a=${direction}\r\n`;
+    const ok = this.ua.waitFor((m) => m.method === null && m.status >= 200 && hdr(m, 'call-id') === this.callId && hdr(m, 'cseq') === `${cseq} INVITE`, 3000, 're-INVITE reply');
+    const req = this.dialogRequest('INVITE', this.finalReply, cseq)
+      .replace('Content-Length: 0\r\n', `Contact: <sip:${this.ua.user}@127.0.0.1:${this.ua.port}>\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
+    this.ua.send(req + body);
+    const res = await ok;
+    this.ua.send(this.dialogRequest('ACK', this.finalReply, cseq));
+    return res;
+  }
+
   /** The caller hangs up an answered call. */
   async hangUp(): Promise<SipMessage> {
     if (!this.finalReply || this.finalReply.status >= 300) throw new Error('not answered');
-    const cseq = this.cseq + 1;
+    const cseq = ++this.dialogCseq;
     const ok = this.ua.waitFor((m) => m.method === null && hdr(m, 'call-id') === this.callId && hdr(m, 'cseq') === `${cseq} BYE`, 3000, 'BYE reply');
     this.ua.send(this.dialogRequest('BYE', this.finalReply, cseq));
     return ok;

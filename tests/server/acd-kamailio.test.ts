@@ -6,18 +6,22 @@
  */
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallArrival, CallRouter, OfferFailure } from '../../src/server/modules/acd/call-router.js';
+import type { CallArrival, CallLegStart, CallRouter, OfferFailure } from '../../src/server/modules/acd/call-router.js';
 import { encodeNetstring } from '../../src/server/telephony/kamailio/evapi-client.js';
 import { ephemeralCredentials } from '../../src/server/telephony/sip-credentials.js';
 import { hdr, SipUdpUa } from '../harness/sip-udp-ua.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
+import { ADMIN_PASSWORD } from '../harness/test-app.js';
 
 type Fact =
   | { fact: 'arrived'; callId: string; call: CallArrival }
   | { fact: 'offerFailed'; callId: string; agentId: string; failure: OfferFailure }
   | { fact: 'answered'; callId: string; agentId: string }
   | { fact: 'abandoned'; callId: string }
-  | { fact: 'ended'; callId: string; by: string };
+  | { fact: 'ended'; callId: string; by: string }
+  | { fact: 'legStarted'; callId: string; leg: CallLegStart }
+  | { fact: 'held'; callId: string; agentId: string }
+  | { fact: 'resumed'; callId: string; agentId: string };
 
 /** A CallRouter the test drives: records facts; `onArrived` may decide at once. */
 class ScriptedRouter implements CallRouter {
@@ -52,6 +56,15 @@ class ScriptedRouter implements CallRouter {
   async ended(callId: string, by: 'caller' | 'agent' | 'system') {
     this.push({ fact: 'ended', callId, by });
   }
+  async legStarted(leg: CallLegStart) {
+    this.push({ fact: 'legStarted', callId: leg.callId, leg });
+  }
+  async held(callId: string, agentId: string) {
+    this.push({ fact: 'held', callId, agentId });
+  }
+  async resumed(callId: string, agentId: string) {
+    this.push({ fact: 'resumed', callId, agentId });
+  }
   wait<K extends Fact['fact']>(fact: K, callId: string, timeoutMs = 5000): Promise<Extract<Fact, { fact: K }>> {
     const pred = (f: Fact) => f.fact === fact && f.callId === callId;
     const have = this.facts.find(pred);
@@ -84,7 +97,7 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
     t = await createTelephonyTestApp();
     secret = (await t.db.selectFrom('server_secret').select('value').where('name', '=', 'sip').executeTakeFirstOrThrow()).value;
     router = new ScriptedRouter();
-    await t.acdBridge!.attach(router, ['12345']);
+    await t.acdBridge!.attach(router, async () => ['12345']);
     await t.acdBridge!.waitLinkUp();
   });
   afterAll(async () => {
@@ -222,14 +235,43 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
     expect(final.raw).not.toMatch(/^X-Evil/m);
   });
 
-  it('calls to numbers that are not queues are routed as before', async () => {
-    const agent = await ua('2010', true);
-    agent.policy = { kind: 'answer' };
-    const caller = await ua('13800138008');
-    const call = await caller.call('2010');
+  it('calls that are not queue calls are routed as before and reported as legs, with hold and resume', async () => {
+    const token = (await t.login('admin', ADMIN_PASSWORD)).accessToken;
+    const ids: Record<string, string> = {};
+    for (const ext of ['2030', '2031']) {
+      const res = await t.as(token)('POST', '/api/users', { username: `leg_${ext}`, displayName: ext, password: 'Agent-pass-1', roles: ['agent'], extension: ext });
+      expect(res.statusCode).toBe(201);
+      ids[ext] = res.json().id;
+    }
+    const a = await ua('2030', true);
+    const b = await ua('2031', true);
+    b.policy = { kind: 'answer' };
+    const call = await a.call('2031');
     expect((await call.finalStatus()).status).toBe(200);
-    expect(router.of(call.callId)).toEqual([]);
+    expect((await router.wait('legStarted', call.callId)).leg).toMatchObject({ direction: 'internal', caller: '2030', called: '2031', fromAgentId: ids['2030'], toAgentId: ids['2031'], parentCallId: null });
+    expect(await router.wait('answered', call.callId)).toMatchObject({ agentId: ids['2031'] });
+    // The dialling agent puts the other on hold and takes them back (re-INVITEs).
+    await call.reinvite('sendonly');
+    expect(await router.wait('held', call.callId)).toMatchObject({ agentId: ids['2030'] });
+    await call.reinvite('sendrecv');
+    expect(await router.wait('resumed', call.callId)).toMatchObject({ agentId: ids['2030'] });
     await call.hangUp();
+    expect(await router.wait('ended', call.callId)).toMatchObject({ by: 'caller' });
+
+    // Agent → citizen (outbound), not answered: reported as abandoned (missed).
+    const citizen = await ua('13800138011', true);
+    citizen.policy = { kind: 'reply', status: 486, reason: 'Busy Here' };
+    const out = await a.call('13800138011');
+    expect((await out.finalStatus()).status).toBe(486);
+    expect((await router.wait('legStarted', out.callId)).leg).toMatchObject({ direction: 'outbound', fromAgentId: ids['2030'], toAgentId: null });
+    await router.wait('abandoned', out.callId);
+
+    // Citizen to citizen: nothing for the ACD.
+    const c2 = await ua('13800138012');
+    const none = await c2.call('13800138011');
+    expect((await none.finalStatus()).status).toBe(486);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(router.of(none.callId).filter((f) => f !== 'abandoned')).toEqual([]);
   });
 
   it('20 waiting calls block no worker: a REGISTER and a direct call still complete', async () => {
@@ -292,6 +334,29 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
     sock2.write(encodeNetstring(JSON.stringify({ t: 'offer', index: 1, label: 1, callId: 'x', agentId: 'a', extension: '2001', ringSeconds: 5 })));
     await closed2;
     expect(t.acdBridge!.linkUp).toBe(true);
+  });
+
+  it('Kamailio killed while a call waits: the call is reported lost, the link and the queue numbers come back', async () => {
+    const caller = await ua('13800138020');
+    const call = await caller.call('12345');
+    await router.wait('arrived', call.callId);
+    const pid = t.kamailio!.process.pid;
+    t.kamailio!.process.kill();
+    await router.wait('abandoned', call.callId, 15_000);
+    await expect.poll(() => t.kamailio!.process.state === 'running' && t.kamailio!.process.pid !== pid, { timeout: 15_000 }).toBe(true);
+    await t.acdBridge!.waitLinkUp(10_000);
+    const agent = await ua('2040', true);
+    agent.policy = { kind: 'answer' };
+    router.onArrived = (c) => t.acdBridge!.decide({ kind: 'offer', callId: c.callId, agentId: 'after-restart', extension: '2040', ringSeconds: 5 });
+    try {
+      const again = await (await ua('13800138021')).call('12345');
+      expect((await again.finalStatus()).status).toBe(200);
+      await router.wait('answered', again.callId);
+      await again.hangUp();
+      await router.wait('ended', again.callId);
+    } finally {
+      router.onArrived = null;
+    }
   });
 });
 

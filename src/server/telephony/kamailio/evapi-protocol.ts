@@ -17,9 +17,14 @@ export const kamailioEventSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('arrived'), ...suspended, dialled: z.string(), caller: z.string() }),
   /** The offered agent did not take the call (final SIP status of the branch); suspended again. */
   z.object({ t: z.literal('offer-failed'), ...suspended, agentId: z.string(), code: z.number().int() }),
-  z.object({ t: z.literal('answered'), callId: z.string().min(1), agentId: z.string(), ftag: z.string().optional() }),
-  /** The caller cancelled while waiting or while an agent rang. */
+  /** 2xx to the INVITE; agentId is the offered agent (queue calls), absent for other legs. */
+  z.object({ t: z.literal('answered'), callId: z.string().min(1), agentId: z.string().optional(), ftag: z.string().optional() }),
+  /** Queue call: the caller cancelled while waiting or while an agent rang. Other legs: unanswered for any reason. */
   z.object({ t: z.literal('abandoned'), callId: z.string().min(1) }),
+  /** An INVITE that is not a queue call reached a registered extension (user parts of From and R-URI). */
+  z.object({ t: z.literal('leg'), callId: z.string().min(1), caller: z.string(), called: z.string(), referredBy: z.string().optional() }),
+  /** A re-INVITE of an answered call from one side: "hold" (sendonly/inactive) or "active". */
+  z.object({ t: z.literal('media'), callId: z.string().min(1), from: z.enum(['caller', 'callee']), dir: z.enum(['hold', 'active']) }),
   z.object({ t: z.literal('ended'), callId: z.string().min(1), by: z.enum(['caller', 'agent']) }),
   /** Kamailio gave up on the call (no decision within its wait cap, or no branch left). */
   z.object({ t: z.literal('lost'), callId: z.string().min(1), reason: z.string() }),
