@@ -15,6 +15,15 @@ export const en: Messages = {
     users: 'Users',
     groups: 'Groups',
     audit: 'Audit log',
+    recordings: 'Recordings',
+  },
+  recordings: {
+    title: 'Call recordings',
+    searchCallId: 'Find by Call-ID',
+    play: 'Play',
+    columns: { startedAt: 'Started', agent: 'Agent', direction: 'Direction', remoteNumber: 'Other party', duration: 'Duration', state: 'State', play: 'Listen' },
+    direction: { inbound: 'Inbound', outbound: 'Outbound' },
+    state: { recording: 'Recording', complete: 'Complete', incomplete: 'Incomplete' },
   },
   header: {
     logout: 'Sign out',

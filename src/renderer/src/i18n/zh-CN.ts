@@ -16,6 +16,15 @@ export const zhCN = {
     users: '用户管理',
     groups: '坐席组',
     audit: '审计日志',
+    recordings: '通话录音',
+  },
+  recordings: {
+    title: '通话录音',
+    searchCallId: '按呼叫标识（Call-ID）查找',
+    play: '播放',
+    columns: { startedAt: '开始时间', agent: '坐席', direction: '方向', remoteNumber: '对方号码', duration: '时长', state: '状态', play: '收听' },
+    direction: { inbound: '呼入', outbound: '呼出' },
+    state: { recording: '录音中', complete: '完整', incomplete: '不完整' },
   },
   header: {
     logout: '退出',
