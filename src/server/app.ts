@@ -305,6 +305,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
   const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000 }, acdLog, acdPushes);
   registerAcdRoutes(app, { db, queues, callbacks, authenticate });
+  // Our managed Kamailio hands calls to queue numbers to the ACD and carries its decisions back.
+  if (sip.acdBridge) {
+    const bridge = sip.acdBridge;
+    acd.setSink(bridge);
+    queues.onNumbersChanged(() => bridge.refreshQueueNumbers().catch((err: unknown) => acdLog.warn({ err }, 'publishing queue numbers to Kamailio failed')));
+    await bridge.attach(acd, () => queues.routedNumbers());
+  }
   const recordingsDir =
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));

@@ -84,6 +84,15 @@ export class EvapiClient {
     this.connect();
   }
 
+  /** Kamailio just became ready: retry now instead of waiting out the backoff. */
+  kick(): void {
+    if (this.stopped || this.linkUp || !this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    this.connect();
+  }
+
   /** Resolves once the link is up (hello accepted), or rejects after timeoutMs. */
   async waitUp(timeoutMs = 5000): Promise<void> {
     if (this.linkUp) return;

@@ -147,6 +147,7 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
     this.rpc = rpc;
     this.pushedNumbers = null;
     await this.refreshQueueNumbers();
+    this.client.kick();
     if (this.readyOnce) await this.afterRestart(rpc);
     this.readyOnce = true;
   }
