@@ -9,10 +9,10 @@ export const permissions = [
   'console:use', // agent console: softphone, states, tickets
   'floor:watch', // supervisor wallboard and agent control for owned groups
   'quality:review', // QA: recordings and scoring
+  'recordings:listen', // the recordings page; which recordings is decided per row by the server
   'users:manage', // admin: users, roles, groups, extensions
   'audit:read',
   'sessions:revoke',
-  'queues:manage', // admin: ACD queues (numbers, groups, priority, waits) — added with the ACD
   'queues:manage', // admin: ACD queues (numbers, groups, priority, waits) — added with the ACD
   // Tickets (工单). Unit users (承办单位, role 'unit') act only for the units they belong to.
   'tickets:read', // see tickets (lists, detail, screen pop); unit users see their units' tickets only
@@ -24,17 +24,18 @@ export const permissions = [
   'tickets:supervise', // 督办
   'tickets:confidential', // see 保密 tickets and citizens' full contact details on them
   'refdata:manage', // reference data: appeal types, categories, regions, units, SLA and dispatch rules, calendar
+  'province:manage', // admin: provincial 12345 gateway health, dead letters and re-send, reconciliation
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
-  agent: ['console:use', 'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:revisit'],
+  agent: ['console:use', 'recordings:listen', 'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:revisit'],
   supervisor: [
-    'floor:watch', 'audit:read',
+    'floor:watch', 'audit:read', 'recordings:listen',
     'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:audit', 'tickets:revisit', 'tickets:supervise', 'tickets:confidential',
   ],
-  qa: ['quality:review', 'tickets:read'],
-  admin: ['users:manage', 'audit:read', 'sessions:revoke', 'floor:watch', 'queues:manage', 'queues:manage', 'refdata:manage', 'tickets:read'],
+  qa: ['quality:review', 'recordings:listen', 'tickets:read'],
+  admin: ['users:manage', 'recordings:listen', 'audit:read', 'sessions:revoke', 'floor:watch', 'queues:manage', 'refdata:manage', 'tickets:read', 'province:manage'],
   // 承办单位 users work their units' tickets in the same web console.
   unit: ['tickets:read', 'tickets:handle'],
 };

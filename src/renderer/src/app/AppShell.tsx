@@ -12,6 +12,7 @@ import {
   DashboardOutlined,
   LogoutOutlined,
   PhoneOutlined,
+  SoundOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import type { CurrentUser } from '../../../shared/api/accounts.js';
@@ -20,6 +21,7 @@ import { AuditPage } from '../features/admin/audit/AuditPage';
 import { GroupsPage } from '../features/admin/groups/GroupsPage';
 import { UsersPage } from '../features/admin/users/UsersPage';
 import { SupervisorPage } from '../features/supervisor/SupervisorPage';
+import { RecordingsPage } from '../features/recordings/RecordingsPage';
 import { changeLanguage, currentLanguage, languages, type Language } from '../i18n';
 import { signOut } from '../services/session';
 import { useSiteStore } from '../stores/site-store';
@@ -31,6 +33,7 @@ import { navigate, useHash } from './use-hash';
 const navIcons: Record<Page['nav'], ReactNode> = {
   agent: <PhoneOutlined />,
   supervisor: <DashboardOutlined />,
+  recordings: <SoundOutlined />,
   users: <UserOutlined />,
   groups: <ApartmentOutlined />,
   audit: <AuditOutlined />,
@@ -44,6 +47,8 @@ function PageContent({ path }: { path: PagePath }) {
       return <AgentConsolePage />;
     case '/supervisor':
       return <SupervisorPage />;
+    case '/recordings':
+      return <RecordingsPage />;
     case '/admin/users':
       return <UsersPage />;
     case '/admin/groups':

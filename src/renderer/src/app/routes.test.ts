@@ -8,13 +8,15 @@ describe('routes', () => {
     expect(landingPage(['admin'])).toBe('/admin/users');
     expect(landingPage(['supervisor', 'agent'])).toBe('/agent');
     expect(landingPage(['admin', 'supervisor'])).toBe('/supervisor');
-    expect(landingPage(['qa'])).toBeNull();
+    expect(landingPage(['qa'])).toBe('/recordings');
+    expect(landingPage(['unit'])).toBeNull();
   });
 
   it('shows menu entries by permission', () => {
-    expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent']);
-    expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/supervisor', '/admin/audit']);
-    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/supervisor', '/admin/users', '/admin/groups', '/admin/audit']);
+    expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent', '/recordings']);
+    expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/supervisor', '/recordings', '/admin/audit']);
+    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/supervisor', '/recordings', '/admin/users', '/admin/groups', '/admin/audit']);
+    expect(allowedPages(['qa']).map((p) => p.path)).toEqual(['/recordings']);
   });
 
   it('parses hashes', () => {
@@ -27,6 +29,7 @@ describe('routes', () => {
   it('redirects to the landing page when a page is not allowed', () => {
     expect(resolvePage('#/admin/users', ['agent'])).toEqual({ page: '/agent', redirect: true });
     expect(resolvePage('#/admin/users', ['admin'])).toEqual({ page: '/admin/users', redirect: false });
-    expect(resolvePage('', ['qa'])).toEqual({ page: null, redirect: true });
+    expect(resolvePage('', ['qa'])).toEqual({ page: '/recordings', redirect: true });
+    expect(resolvePage('', ['unit'])).toEqual({ page: null, redirect: true });
   });
 });

@@ -8,6 +8,7 @@ import { can, type Permission, type Role } from '../../../shared/roles.js';
 export const pages = [
   { path: '/agent', permission: 'console:use', nav: 'agent' },
   { path: '/supervisor', permission: 'floor:watch', nav: 'supervisor' },
+  { path: '/recordings', permission: 'recordings:listen', nav: 'recordings' },
   { path: '/admin/users', permission: 'users:manage', nav: 'users' },
   { path: '/admin/groups', permission: 'users:manage', nav: 'groups' },
   { path: '/admin/audit', permission: 'audit:read', nav: 'audit' },
@@ -26,6 +27,7 @@ const homes: readonly (readonly [Role, PagePath])[] = [
   ['agent', '/agent'],
   ['supervisor', '/supervisor'],
   ['admin', '/admin/users'],
+  ['qa', '/recordings'],
 ];
 
 /** Where a user lands after sign-in: their main role's home, else the first page allowed. */
