@@ -52,6 +52,19 @@ export async function openAgent(baseUrl: string, toneHz: number, username: strin
   return p;
 }
 
+/**
+ * A supervisor on the wallboard (班长监控). `levelAt` measures what the supervisor's
+ * monitoring leg hears (`window.__monitor`), not the agent softphone.
+ */
+export async function openSupervisor(baseUrl: string, toneHz: number, username: string, password: string): Promise<Party> {
+  const p = await open(toneHz, `${baseUrl}/`);
+  await p.page.getByTestId('login-username').fill(username);
+  await p.page.getByTestId('login-password').fill(password);
+  await p.page.getByTestId('login-submit').click();
+  await p.page.locator('[data-testid="supervisor-page"][data-loaded="true"]').waitFor({ timeout: 15_000 });
+  return { ...p, levelAt: (hz) => p.page.evaluate((f) => (window as unknown as { __monitor?: { levelAt(hz: number, ms: number): Promise<number> } }).__monitor?.levelAt(f, 400) ?? -200, hz) };
+}
+
 export async function openCaller(baseUrl: string, toneHz: number, number = '13800138000'): Promise<Party> {
   const p = await open(toneHz, `${baseUrl}/sim/caller.html`);
   await p.page.getByTestId('sim-number').fill(number);

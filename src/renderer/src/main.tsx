@@ -9,14 +9,23 @@ import { initSoftphone } from './services/softphone';
 import { installDesktopBridge } from './services/softphone/desktop-bridge';
 import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
 import { recordAnsweredCalls } from './services/softphone/record-calls';
+import { agentMonitoring, bothHooks, installSupervisionListeners, reportLiveCalls } from './services/supervision/agent-side';
 
 installSessionListeners();
 // 坐席状态: loaded at console sign-in (签入 automatically when 签出), followed live.
 installAgentStateLifecycle();
 // The agent's phone: registers while an agent with an extension is 签入ed.
 installDesktopBridge(
-  initSoftphone({ settingsPrefix: 'hotline.softphone', endedLingerMs: 2500, userAgentString: 'HotlineDesk console', onAnswered: recordAnsweredCalls }),
+  initSoftphone({
+    settingsPrefix: 'hotline.softphone',
+    endedLingerMs: 2500,
+    userAgentString: 'HotlineDesk console',
+    onAnswered: bothHooks(recordAnsweredCalls, reportLiveCalls),
+    // Supervisors' monitoring legs (监听/业务指导/强插), accepted only with a grant the backend confirms.
+    monitoring: agentMonitoring,
+  }),
 );
+installSupervisionListeners();
 installSoftphoneLifecycle();
 void restoreSession();
 

@@ -9,6 +9,7 @@ import { DeviceSettings } from '../softphone/DeviceSettings';
 import { SoftphoneNotices } from '../softphone/SoftphoneNotices';
 import { AgentStatePanel } from './agent-state/AgentStatePanel';
 import { SoftphonePanel } from './softphone/SoftphonePanel';
+import { MonitorIndicator, SupervisorNotes } from './SupervisionNotices';
 
 type PanelKey = 'caller' | 'tickets';
 const panels: readonly { key: PanelKey; note: `${PanelKey}Note`; span: number }[] = [
@@ -22,6 +23,7 @@ export function AgentConsolePage() {
   return (
     <div data-testid="agent-console">
       <SoftphoneNotices />
+      <SupervisorNotes />
       <Space align="center" style={{ marginBottom: 16 }}>
         <Typography.Title level={4} style={{ margin: 0 }}>
           {t('agentConsole.title')}
@@ -29,6 +31,7 @@ export function AgentConsolePage() {
         <Tag color={user.extension ? 'green' : 'default'} data-testid="agent-extension">
           {user.extension ? t('agentConsole.extension', { extension: user.extension }) : t('agentConsole.noExtension')}
         </Tag>
+        <MonitorIndicator />
       </Space>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>

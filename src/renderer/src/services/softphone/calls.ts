@@ -26,6 +26,7 @@ import {
   type URI,
 } from 'sip.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
+import { MONITOR_HEADER } from '../../../../shared/api/supervisor.js';
 import {
   useSoftphoneStore,
   type CallEnd,
@@ -56,6 +57,23 @@ export interface CallDeps {
   endedLingerMs: number | null;
   /** Called once per answered call with its media (call recording); the returned function runs at hang-up. */
   onAnswered?: AnsweredCallHook | undefined;
+  /**
+   * An INVITE carrying the monitoring header (X-Hotline-Monitor): a supervisor's leg, never a
+   * call of ours. It is handed over before anything else (no ringing, no busy check, not in
+   * the store); without a handler it is refused.
+   */
+  onMonitorInvite?: ((invitation: Invitation) => void) | undefined;
+}
+
+/** The agent's established call with a caller, as the monitoring leg needs it. */
+export interface PrimaryCallMedia {
+  session: Session;
+  sipCallId: string;
+  /** The agent's microphone (what the caller hears unless barge replaces the sender's track). */
+  local: MediaStream;
+  /** The caller (plays in the call's audio element, so WebAudio can read it). */
+  remote: MediaStream;
+  peerConnection: RTCPeerConnection;
 }
 
 export interface AnsweredCallInfo {
@@ -232,8 +250,21 @@ export class CallController {
     return h;
   }
 
+  /** The established primary call, for a supervisor's monitoring leg. */
+  primaryMedia(): PrimaryCallMedia | null {
+    const h = this.livePrimary();
+    const sdh = h ? sdhOf(h.session) : null;
+    if (!h || !sdh?.peerConnection || h.session.state !== SessionState.Established) return null;
+    return { session: h.session, sipCallId: h.session.dialog?.callId ?? h.id, local: sdh.localMediaStream, remote: sdh.remoteMediaStream, peerConnection: sdh.peerConnection };
+  }
+
   /** An INVITE arrived. */
   handleInvitation(invitation: Invitation): void {
+    if (invitation.request.hasHeader(MONITOR_HEADER)) {
+      if (this.deps.onMonitorInvite) this.deps.onMonitorInvite(invitation);
+      else void invitation.reject({ statusCode: 403 }).catch(() => undefined);
+      return;
+    }
     const identity = invitation.remoteIdentity;
     const remoteNumber = displayNumber(identity.uri.user, identity.displayName);
     const replacee = invitation.replacee;

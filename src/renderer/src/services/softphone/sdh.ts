@@ -4,7 +4,7 @@
  * RTCPeerConnection in have-local-offer and every later hold/resume/refresh fails), and a
  * public way to swap the microphone that keeps its local stream in step.
  */
-import { Web, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { Web, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
 
 export class HotlineSessionDescriptionHandler extends Web.SessionDescriptionHandler {
   /** Swaps the microphone mid-call (RTCRtpSender.replaceTrack, no renegotiation); the old track is stopped. */
@@ -24,11 +24,16 @@ export interface SdhSettings {
   iceServers: RTCIceServer[];
   iceGatheringTimeoutMs: number;
   mediaStreamFactory: Web.MediaStreamFactory;
+  /**
+   * What a particular session sends instead of the microphone (the agent's side of a
+   * monitoring leg sends a WebAudio mix of caller and agent); undefined = the microphone.
+   */
+  streamFor?: (session: Session) => Web.MediaStreamFactory | undefined;
 }
 
 export function sessionDescriptionHandlerFactory(s: SdhSettings): SessionDescriptionHandlerFactory {
   return (session) =>
-    new HotlineSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), s.mediaStreamFactory, {
+    new HotlineSessionDescriptionHandler(session.userAgent.getLogger('sip.SessionDescriptionHandler'), s.streamFor?.(session) ?? s.mediaStreamFactory, {
       iceGatheringTimeout: s.iceGatheringTimeoutMs,
       // Never sip.js's default (Google's public STUN): on a LAN the list is usually empty.
       peerConnectionConfiguration: {

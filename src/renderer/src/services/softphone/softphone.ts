@@ -3,13 +3,15 @@
  * settings, and is the only API the UI uses (besides reading stores/softphone-store).
  * The agent console and the caller simulator each create one (see index.ts).
  */
-import { version as sipJsVersion, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { version as sipJsVersion, type Session, type SessionDescriptionHandlerFactory, type Web } from 'sip.js';
+import type { MonitorMode } from '../../../../shared/api/supervisor.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
 import { useSoftphoneStore, type DeviceCheckView, type DeviceKind } from '../../stores/softphone-store';
 import { createLogger } from '../log';
 import { rtpCounters, toneLevels, type RtpCounters } from './analysis';
 import { Ringer, testTone } from './audio-output';
 import { CallController, type AnsweredCallHook } from './calls';
+import { MonitorLegs, type MonitorLegDeps } from './monitor-leg';
 import { SipConnection } from './connection';
 import { runDeviceCheck } from './device-check';
 import { DeviceManager } from './devices';
@@ -27,6 +29,11 @@ export interface SoftphoneOptions {
   userAgentString: string;
   /** Per answered call (the console records calls with it); see calls.ts. */
   onAnswered?: AnsweredCallHook;
+  /**
+   * Supervisors may monitor this phone's calls (agent console): how to check a grant and
+   * report a leg's end. Without it every monitoring INVITE is refused (simulator).
+   */
+  monitoring?: Pick<MonitorLegDeps, 'redeem' | 'ended' | 'setIndicator'>;
 }
 
 export class Softphone {
@@ -35,11 +42,15 @@ export class Softphone {
   private readonly ringer = new Ringer();
   private readonly connection: SipConnection;
   private readonly calls: CallController;
+  private readonly monitorLegs: MonitorLegs | null;
+  /** Sessions that send something other than the microphone (monitoring legs). */
+  private readonly sendInstead = new WeakMap<Session, Web.MediaStreamFactory>();
   private loadProfile: (() => Promise<SipProfile>) | null = null;
   private toneHz: number | null = null;
   private labelsListed = false;
   /** Page closing or reloading: BYE/CANCEL live calls and unregister while the socket is still open. */
   private readonly onPageHide = (): void => {
+    this.monitorLegs?.endAll();
     this.calls.hangupAll();
     void this.connection.stop();
   };
@@ -68,7 +79,21 @@ export class Softphone {
       autoAnswer: () => useSoftphoneStore.getState().settings.autoAnswer,
       endedLingerMs: options.endedLingerMs,
       onAnswered: options.onAnswered,
+      onMonitorInvite: options.monitoring ? (invitation) => this.monitorLegs?.handleInvite(invitation) : undefined,
     });
+    this.monitorLegs = options.monitoring
+      ? new MonitorLegs({
+          ...options.monitoring,
+          primary: () => this.calls.primaryMedia(),
+          speaker: () => this.devices.selected('speaker'),
+          sendInstead: this.sendInstead,
+        })
+      : null;
+  }
+
+  /** The backend pushed a supervisor's mode switch (monitor:mode-changed). */
+  applyMonitorMode(sessionId: string, mode: MonitorMode, showIndicator: boolean): void {
+    this.monitorLegs?.applyMode(sessionId, mode, showIndicator);
   }
 
   // ---- lifecycle ----
@@ -89,6 +114,7 @@ export class Softphone {
   /** Hangs up, unregisters and disconnects (sign-out). */
   async stop(): Promise<void> {
     window.removeEventListener('pagehide', this.onPageHide);
+    this.monitorLegs?.endAll();
     this.calls.hangupAll();
     this.ringer.stop();
     this.devices.unwatch();
@@ -200,6 +226,7 @@ export class Softphone {
       iceServers: profile.iceServers,
       iceGatheringTimeoutMs: profile.iceGatheringTimeoutMs,
       mediaStreamFactory: () => this.openCallMicrophone(),
+      streamFor: (session) => this.sendInstead.get(session),
     });
   }
 
@@ -220,7 +247,7 @@ export class Softphone {
 
   /** dB level of each frequency in what we hear (all live calls' remote audio mixed). */
   analyseRemote(freqs: readonly number[], windowMs?: number): Promise<Record<number, number>> {
-    return toneLevels(this.calls.remoteStreams(), freqs, windowMs);
+    return toneLevels([...this.calls.remoteStreams(), ...(this.monitorLegs?.audibleStreams() ?? [])], freqs, windowMs);
   }
 
   stats(): Promise<RtpCounters> {

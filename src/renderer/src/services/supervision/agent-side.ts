@@ -1,0 +1,71 @@
+/**
+ * The agent console's side of supervision: reports the answered call to the backend (the
+ * wallboard shows it; monitoring grants are bound to it), checks monitoring grants for the
+ * softphone, applies mode switches pushed by the backend, and pops up supervisors'
+ * messages and forced 示忙/签出.
+ */
+import { api } from '../../../../shared/api/index.js';
+import type { AnsweredCallHook } from '../softphone/calls';
+import type { SoftphoneOptions } from '../softphone/softphone';
+import { softphone } from '../softphone';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useMonitorStore } from '../../stores/monitor-store';
+import { createLogger } from '../log';
+import { realtimeSocket, type RealtimeSocket } from '../realtime';
+import { call } from '../session';
+
+const log = createLogger('supervision');
+
+/** What the softphone needs to accept supervisors' monitoring legs. */
+export const agentMonitoring: NonNullable<SoftphoneOptions['monitoring']> = {
+  redeem: (grant, sipCallId) => call(api.redeemMonitor, { body: { grant, sipCallId } }),
+  ended: (sessionId, reason) => {
+    call(api.endMonitor, { params: { id: sessionId }, body: { reason } }).catch((err: unknown) => log.warn('reporting the end of monitoring failed', err));
+  },
+  setIndicator: (v) => useMonitorStore.getState().setIndicator(v),
+};
+
+/** Answered-call hook: the call this agent is on, for the floor and for monitoring. */
+export const reportLiveCalls: AnsweredCallHook = (info) => {
+  const sipCallId = info.sipCallId;
+  const reported = call(api.reportLiveCall, {
+    body: { sipCallId, direction: info.direction, remoteNumber: info.remoteNumber, answeredAt: new Date().toISOString() },
+  }).catch((err: unknown) => log.warn('reporting the live call failed', err));
+  return () => {
+    void reported.then(() => call(api.clearLiveCall, { query: { sipCallId } })).catch((err: unknown) => log.warn('clearing the live call failed', err));
+  };
+};
+
+/** Runs every hook; the returned cleanup runs every cleanup. A failing hook never stops the others. */
+export function bothHooks(...hooks: AnsweredCallHook[]): AnsweredCallHook {
+  return (info, local, remote) => {
+    const cleanups = hooks.map((h) => {
+      try {
+        return h(info, local, remote);
+      } catch (err) {
+        log.warn('answered-call hook failed', err);
+        return undefined;
+      }
+    });
+    return () => {
+      for (const c of cleanups) c?.();
+    };
+  };
+}
+
+/** Listens to supervision pushes on every (re)created realtime socket. Call once from main.tsx. */
+export function installSupervisionListeners(): void {
+  let attached: RealtimeSocket | null = null;
+  const attach = (): void => {
+    const s = realtimeSocket();
+    if (!s || s === attached) return;
+    attached = s;
+    s.on('monitor:mode-changed', ({ sessionId, mode, showIndicator }) => softphone().applyMonitorMode(sessionId, mode, showIndicator));
+    s.on('supervisor:message', (m) => useMonitorStore.getState().addNote({ kind: 'message', from: m.from.name, text: m.text, at: m.at }));
+    s.on('supervisor:forced', (f) =>
+      useMonitorStore.getState().addNote({ kind: f.action === 'sign_out' ? 'forced_sign_out' : 'forced_not_ready', from: f.by, text: '', at: f.at }),
+    );
+  };
+  attach();
+  useConnectionStore.subscribe(attach);
+}
