@@ -48,6 +48,7 @@ import { AgentConsoles } from './modules/agents/agent-consoles.js';
 import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
+import { createTickets } from './modules/tickets/index.js';
 import { FloorService } from './modules/supervisor/floor-service.js';
 import { MonitorGrants } from './modules/supervisor/monitor-grants.js';
 import { MonitoringService } from './modules/supervisor/monitoring-service.js';
@@ -81,6 +82,8 @@ export interface BuiltApp {
   db: Db;
   realtime: Realtime;
   seed: SeedResult;
+  /** Tickets (工单) and their reference data. */
+  tickets: Awaited<ReturnType<typeof createTickets>>;
   services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; queues: QueuesService; callbacks: CallbacksService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
@@ -316,6 +319,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
   registerRecordingRoutes(app, recordings, authenticate);
+  const tickets = await createTickets(app, db, { dataKey: config.dataKey, authenticate });
   // A console that crashed mid-call stops sending chunks: close its recording with what arrived.
   const sweeper = setInterval(() => {
     recordings.closeAbandoned(5 * 60_000).catch((err: unknown) => app.log.error({ err }, 'closing abandoned recordings failed'));
@@ -371,6 +375,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     db,
     realtime,
     seed,
+    tickets,
     services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
     kamailio: sip.kamailio,
     acdBridge: sip.acdBridge,

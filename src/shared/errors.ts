@@ -30,6 +30,8 @@ export const ApiErrorSchema = z
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     /** Seconds until a locked account or a rate limit lets the caller try again. */
     retryAfter: z.number().int().optional(),
+    /** CONFLICT from a stale version (optimistic locking): the resource as it is now. */
+    current: z.unknown().optional(),
   })
   .meta({ id: 'ApiError' });
 export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -192,6 +192,19 @@ describe('softphone over Kamailio with real media', () => {
     expect(power.seconds).toBeGreaterThan(3);
     expect(power.caller).toBeGreaterThan(100 * power.absent);
     expect(power.agent).toBeGreaterThan(100 * power.absent);
+
+    // The agent plays it back from 通话录音; the softphone stays registered meanwhile.
+    await agentA.page.evaluate(() => { location.hash = '#/recordings'; });
+    await agentA.page.getByTestId(`recording-play-${rec!.id}`).click();
+    const playable = await agentA.page.getByTestId(`recording-audio-${rec!.id}`).evaluate((el: HTMLAudioElement) =>
+      new Promise<string>((resolve) => {
+        if (el.readyState >= 2) resolve('ready');
+        el.addEventListener('loadeddata', () => resolve('ready'));
+        el.addEventListener('error', () => resolve(`error ${el.error?.code ?? ''}`));
+      }));
+    expect(playable).toBe('ready');
+    await agentA.page.evaluate(() => { location.hash = '#/agent'; });
+    await agentA.page.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor();
   });
 
   it('7. Kamailio is killed and restarted: the softphone re-registers without a reload and takes a call', async () => {

@@ -40,6 +40,11 @@ export const ConfigSchema = z.object({
   /** Directory of the built web console; served at '/'. */
   webRoot: z.string().optional(),
   trustProxy: bool.default(false),
+  /**
+   * Key for citizens' phone and ID numbers on tickets (AES-256-GCM) and their lookup hash:
+   * 32 bytes as 64 hex digits or base64. Generated into the database when absent (demo only).
+   */
+  dataKey: z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, 'must be 32 bytes as 64 hex digits or base64').optional(),
 
   /**
    * SIP server: 'managed' runs our Kamailio as a supervised child when it is installed,
@@ -144,6 +149,7 @@ export const envNames: Record<keyof Config, string> = {
   webRoot: 'HOTLINE_WEB_ROOT',
   recordingsDir: 'HOTLINE_RECORDINGS_DIR',
   trustProxy: 'HOTLINE_TRUST_PROXY',
+  dataKey: 'HOTLINE_DATA_KEY',
   sipMode: 'HOTLINE_SIP_MODE',
   sipDomain: 'HOTLINE_SIP_DOMAIN',
   sipAddr: 'HOTLINE_SIP_ADDR',
@@ -202,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       const key = String(i.path[0] ?? '');
       const name = envNames[key as keyof Config] ?? key;
       const got = raw[key];
-      const shown = ['jwtSecret', 'adminPassword', 'databaseUrl', 'sipSecret'].includes(key) ? '(hidden)' : JSON.stringify(got);
+      const shown = ['jwtSecret', 'adminPassword', 'databaseUrl', 'sipSecret', 'dataKey'].includes(key) ? '(hidden)' : JSON.stringify(got);
       return `${name}: ${i.message} (got ${shown})`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -27,7 +27,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: Pick<ApiError, 'issues' | 'retryAfter'> = {},
+    readonly extra: Pick<ApiError, 'issues' | 'retryAfter' | 'current'> = {},
   ) {
     super(message);
   }

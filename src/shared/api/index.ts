@@ -3,11 +3,13 @@ import { accountRoutes } from './accounts.js';
 import { acdRoutes } from './acd.js';
 import { agentStateRoutes } from './agent-state.js';
 import { recordingRoutes } from './recordings.js';
+import { refdataRoutes } from './refdata.js';
 import { softphoneRoutes } from './softphone.js';
 import { supervisorRoutes } from './supervisor.js';
 import { systemRoutes } from './system.js';
+import { ticketRoutes } from './tickets.js';
 
-export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes } as const;
+export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes, ...ticketRoutes, ...refdataRoutes } as const;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export * from './route.js';

@@ -42,3 +42,8 @@ CREATE TRIGGER ticket_supervision_no_update BEFORE UPDATE OR DELETE ON ticket_su
   FOR EACH ROW EXECUTE FUNCTION refuse_history_change();
 CREATE TRIGGER ticket_supervision_no_truncate BEFORE TRUNCATE ON ticket_supervision
   FOR EACH STATEMENT EXECUTE FUNCTION refuse_history_change();
+
+-- Unit users (承办单位) sign in with the 'unit' role (src/shared/roles.ts).
+ALTER TABLE app_user DROP CONSTRAINT app_user_roles_check;
+ALTER TABLE app_user ADD CONSTRAINT app_user_roles_check
+  CHECK (cardinality(roles) > 0 AND roles <@ ARRAY['agent','supervisor','qa','admin','unit']);

@@ -1,0 +1,36 @@
+/**
+ * The tickets module: builds its services (the data key from configuration, else one kept in
+ * the database) and registers its routes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Db } from '../../db/database.js';
+import type { Authenticate } from '../../http/route.js';
+import { ContactCipher } from './contact-cipher.js';
+import { RefDataService } from './refdata-service.js';
+import { registerTicketRoutes } from './routes.js';
+import { TicketsService } from './tickets-service.js';
+
+export { ContactCipher, RefDataService, TicketsService };
+
+/**
+ * The 32-byte key citizens' contact details are encrypted with. Sites set HOTLINE_DATA_KEY
+ * (and keep it out of database backups); without it a key is generated once and kept in
+ * the database, which protects column dumps but not a full backup — a warning says so.
+ */
+async function dataKey(db: Db, configured: string | undefined, log: FastifyBaseLogger): Promise<Buffer> {
+  if (configured) return ContactCipher.parseKey(configured);
+  await db.insertInto('server_secret').values({ name: 'ticket_data_key', value: randomBytes(32).toString('base64') })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  const row = await db.selectFrom('server_secret').select('value').where('name', '=', 'ticket_data_key').executeTakeFirstOrThrow();
+  log.warn('HOTLINE_DATA_KEY is not set: citizens\' phone and ID numbers are encrypted with a key kept in the database; set it on production sites');
+  return ContactCipher.parseKey(row.value);
+}
+
+export async function createTickets(app: FastifyInstance, db: Db, opts: { dataKey: string | undefined; authenticate: Authenticate }) {
+  const cipher = new ContactCipher(await dataKey(db, opts.dataKey, app.log));
+  const refdata = new RefDataService(db);
+  const tickets = new TicketsService(db, refdata, cipher);
+  registerTicketRoutes(app, tickets, refdata, opts.authenticate);
+  return { tickets, refdata, cipher };
+}

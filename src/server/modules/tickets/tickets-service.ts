@@ -1,0 +1,728 @@
+/**
+ * Tickets on the server: registration (idempotent on the console's client id, numbered
+ * 12345-YYYYMMDD-NNNNN), visibility and masking per role, lists and the screen pop's lookup
+ * by caller number, and every workflow action — decided by the shared workflow, applied with
+ * optimistic locking on `version`, and logged as exactly one ticket_event in the same
+ * transaction. Nothing changes when a request is refused.
+ */
+import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type {
+  RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
+} from '../../../shared/api/tickets.js';
+import type { Role } from '../../../shared/roles.js';
+import { permissionsOf } from '../../../shared/roles.js';
+import { maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '../../../shared/tickets/contact.js';
+import { chinaDate, computeDue, endOfChinaDay, extendDue, slaState } from '../../../shared/tickets/deadline.js';
+import {
+  allowedCommands, decide, openStatuses, unitHeldStatuses,
+  type Actor as WorkflowActor, type TicketCommand, type TicketStatus, type WorkflowSnapshot,
+} from '../../../shared/tickets/workflow.js';
+import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
+import { uniqueViolation } from '../../db/constraint-errors.js';
+import { AppError } from '../../http/errors.js';
+import type { ContactCipher } from './contact-cipher.js';
+import type { RefDataService } from './refdata-service.js';
+
+type Tx = Transaction<Database>;
+type TicketRow = Database['ticket'] extends infer T ? { [K in keyof T]: T[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : T[K] } : never;
+type RegisterInput = z.output<typeof RegisterTicketSchema>;
+type CommandInput = z.output<typeof TicketCommandSchema>;
+type ListQuery = z.output<typeof TicketListQuerySchema>;
+
+/** The signed-in user, as tickets need them. */
+export interface TicketUser {
+  userId: string;
+  displayName: string;
+  roles: Role[];
+}
+
+/** What a user may see and do, resolved once per request. */
+interface Ctx {
+  user: TicketUser;
+  perms: ReadonlySet<import('../../../shared/roles.js').Permission>;
+  unitIds: string[];
+  /** Unit users see only tickets their units hold (lead or co-unit). */
+  unitScoped: boolean;
+}
+
+class StaleVersion extends Error {}
+
+function baseQuery(db: Db) {
+  return db
+    .selectFrom('ticket as t')
+    .leftJoin('handling_unit as lu', 'lu.id', 't.lead_unit_id')
+    .selectAll('t')
+    .select(['lu.name as lead_unit_name', sql<string | null>`t.commitment_until::text`.as('commitment_until_text')]);
+}
+type BaseQuery = ReturnType<typeof baseQuery>;
+
+const OPEN = openStatuses as TicketStatus[];
+const HELD = unitHeldStatuses as TicketStatus[];
+
+function badInput(path: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `${path}: ${message}`, { issues: [{ path, message }] });
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}
+
+function maskName(name: string | null): string | null {
+  if (!name) return null;
+  return `${[...name][0]}${'*'.repeat(Math.max(1, [...name].length - 1))}`;
+}
+
+function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+}
+function decodeCursor(c: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[0])) && /^[0-9a-f-]{36}$/.test(v[1])) return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw badInput('cursor', '分页游标无效');
+}
+
+function snapshotOf(row: TicketRow): WorkflowSnapshot {
+  return {
+    status: row.status as TicketStatus,
+    leadUnitId: row.lead_unit_id,
+    coUnitIds: row.co_unit_ids,
+    pending: row.pending_request,
+    returnReason: row.return_reason,
+    reopenCount: row.reopen_count,
+    urgeCount: row.urge_count,
+    supervised: row.supervised,
+    extensionCount: row.extension_count,
+  };
+}
+
+export class TicketsService {
+  constructor(
+    private readonly db: Db,
+    private readonly refdata: RefDataService,
+    private readonly cipher: ContactCipher,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private async context(user: TicketUser): Promise<Ctx> {
+    const perms = permissionsOf(user.roles);
+    const units = await this.db.selectFrom('handling_unit_member').select('unit_id').where('user_id', '=', user.userId).execute();
+    const center = perms.has('tickets:register') || perms.has('tickets:dispatch') || perms.has('tickets:audit') || perms.has('tickets:supervise');
+    return { user, perms, unitIds: units.map((u) => u.unit_id), unitScoped: perms.has('tickets:handle') && !center };
+  }
+
+  private actorOf(ctx: Ctx): WorkflowActor {
+    return { permissions: ctx.perms, unitIds: ctx.unitIds };
+  }
+
+  private assigned(row: Pick<TicketRow, 'lead_unit_id' | 'co_unit_ids'>, ctx: Ctx): boolean {
+    return (!!row.lead_unit_id && ctx.unitIds.includes(row.lead_unit_id)) || row.co_unit_ids.some((u) => ctx.unitIds.includes(u));
+  }
+
+  /** Whether the user may see this ticket at all. */
+  private visible(row: TicketRow, ctx: Ctx): boolean {
+    if (ctx.unitScoped && !this.assigned(row, ctx)) return false;
+    if (row.confidential && !ctx.perms.has('tickets:confidential')) return row.agent_id === ctx.user.userId || this.assigned(row, ctx);
+    return true;
+  }
+
+  /** Whether the user sees the citizen's name, phone and ID number in full. */
+  private revealed(row: Pick<TicketRow, 'confidential'>, ctx: Ctx): boolean {
+    if (row.confidential) return ctx.perms.has('tickets:confidential');
+    return ['tickets:register', 'tickets:dispatch', 'tickets:handle', 'tickets:audit', 'tickets:revisit'].some((p) => ctx.perms.has(p as never));
+  }
+
+  /** The same visibility rule as `visible`, as SQL for lists. */
+  private scope(q: BaseQuery, ctx: Ctx): BaseQuery {
+    const units = ctx.unitIds.length ? ctx.unitIds : ['00000000-0000-0000-0000-000000000000'];
+    const assigned = (eb: ExpressionBuilder<Database & { t: Database['ticket']; lu: Database['handling_unit'] }, 't' | 'lu'>) =>
+      eb.or([eb('t.lead_unit_id', 'in', units), sql<boolean>`t.co_unit_ids && ${sql.val(units)}::uuid[]`]);
+    let out = q;
+    if (ctx.unitScoped) out = out.where((eb) => assigned(eb));
+    if (!ctx.perms.has('tickets:confidential')) {
+      out = out.where((eb) => eb.or([eb('t.confidential', '=', false), eb('t.agent_id', '=', ctx.user.userId), assigned(eb)]));
+    }
+    return out;
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────
+
+  private baseQuery(): BaseQuery {
+    return baseQuery(this.db);
+  }
+
+  private summary(row: TicketRow & { lead_unit_name: string | null }, ctx: Ctx, now: Date): TicketSummary {
+    const withheld = row.confidential && !ctx.perms.has('tickets:confidential');
+    const open = OPEN.includes(row.status as TicketStatus);
+    return {
+      id: row.id,
+      ticketNo: row.ticket_no,
+      status: row.status as TicketStatus,
+      title: row.title,
+      appealType: row.appeal_type,
+      categoryCode: row.category_code,
+      regionCode: row.region_code,
+      urgency: row.urgency as TicketSummary['urgency'],
+      channel: row.channel as TicketSummary['channel'],
+      acceptedAt: row.accepted_at.toISOString(),
+      dueAt: iso(row.due_at),
+      slaState: open && row.status !== 'suspended' ? slaState(now, row.due_at, row.warn_hours) : 'normal',
+      leadUnitId: row.lead_unit_id,
+      leadUnitName: row.lead_unit_name,
+      citizenName: withheld ? '保密' : row.anonymous ? '匿名' : maskName(row.citizen_name),
+      contactPhone: withheld ? null : row.contact_phone_masked,
+      confidential: row.confidential,
+      supervised: row.supervised,
+      urgeCount: row.urge_count,
+      reopenCount: row.reopen_count,
+      upstreamPlatform: row.upstream_platform as TicketSummary['upstreamPlatform'],
+      version: row.version,
+    };
+  }
+
+  async list(user: TicketUser, q: ListQuery): Promise<{ items: TicketSummary[]; nextCursor: string | null }> {
+    const ctx = await this.context(user);
+    const now = this.clock();
+    let query = this.scope(this.baseQuery(), ctx);
+    const units = ctx.unitIds.length ? ctx.unitIds : ['00000000-0000-0000-0000-000000000000'];
+    switch (q.view) {
+      case 'all':
+        break;
+      case 'mine':
+        query = ctx.unitScoped ? query.where('t.lead_unit_id', 'in', units).where('t.status', 'in', HELD) : query.where('t.agent_id', '=', ctx.user.userId);
+        break;
+      case 'unit_inbox':
+        query = query.where('t.lead_unit_id', 'in', units).where('t.status', 'in', ['dispatched', 'signed', 'processing', 'suspended']);
+        break;
+      case 'due_soon':
+        query = query.where('t.status', 'in', OPEN).where('t.status', '!=', 'suspended').where('t.due_at', '>=', now)
+          .where(sql<boolean>`t.due_at <= ${now}::timestamptz + make_interval(hours => t.warn_hours)`);
+        break;
+      case 'overdue':
+        query = query.where('t.status', 'in', OPEN).where('t.status', '!=', 'suspended').where('t.due_at', '<', now);
+        break;
+      case 'supervised':
+        query = query.where('t.supervised', '=', true).where('t.status', 'in', OPEN);
+        break;
+      case 'review':
+        query = query.where((eb) => eb.or([eb('t.status', 'in', ['return_review', 'replied']), eb('t.pending_request', 'is not', null)]));
+        break;
+      default: {
+        const never: never = q.view;
+        throw new Error(String(never));
+      }
+    }
+    if (q.status?.length) query = query.where('t.status', 'in', q.status);
+    if (q.appealType) query = query.where('t.appeal_type', '=', q.appealType);
+    if (q.categoryCode) query = query.where('t.category_code', 'like', `${q.categoryCode}%`);
+    if (q.regionCode) query = query.where('t.region_code', 'like', `${q.regionCode.replace(/(00)+$/, '')}%`);
+    if (q.unitId) {
+      const u = q.unitId;
+      query = query.where((eb) => eb.or([eb('t.lead_unit_id', '=', u), sql<boolean>`${u}::uuid = any(t.co_unit_ids)`]));
+    }
+    if (q.ticketNo) query = query.where('t.ticket_no', 'like', `${q.ticketNo.replace(/[%_\\]/g, '')}%`);
+    if (q.phone) {
+      const h = this.cipher.phoneHash(normalizePhone(q.phone)!);
+      query = query.where((eb) => eb.or([eb('t.contact_phone_hash', '=', h), eb('t.caller_number_hash', '=', h)]));
+    }
+    if (q.from) query = query.where('t.accepted_at', '>=', new Date(q.from));
+    if (q.to) query = query.where('t.accepted_at', '<', new Date(q.to));
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor);
+      query = query.where(sql<boolean>`(t.accepted_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
+    }
+    const rows = await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => this.summary(r as never, ctx, now)),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.accepted_at, last.id) : null,
+    };
+  }
+
+  /** Screen pop: the caller's tickets (as contact or as the calling number), open ones first. */
+  async byCaller(user: TicketUser, number: string, limit: number): Promise<TicketSummary[]> {
+    const ctx = await this.context(user);
+    const n = normalizePhone(number);
+    if (!n) throw badInput('number', '电话号码格式不正确');
+    const h = this.cipher.phoneHash(n);
+    const rows = await this.scope(this.baseQuery(), ctx)
+      .where((eb) => eb.or([eb('t.contact_phone_hash', '=', h), eb('t.caller_number_hash', '=', h)]))
+      .orderBy(sql`t.status in ('registered','pending_dispatch','dispatched','return_review','signed','processing','suspended','replied')`, 'desc')
+      .orderBy('t.accepted_at', 'desc')
+      .limit(limit)
+      .execute();
+    const now = this.clock();
+    return rows.map((r) => this.summary(r as never, ctx, now));
+  }
+
+  async detail(user: TicketUser, id: string): Promise<TicketDetail> {
+    return this.detailFor(await this.context(user), id);
+  }
+
+  private async detailFor(ctx: Ctx, id: string): Promise<TicketDetail> {
+    const row = (await this.baseQuery().where('t.id', '=', id).executeTakeFirst()) as (TicketRow & { lead_unit_name: string | null; commitment_until_text: string | null }) | undefined;
+    if (!row || !this.visible(row, ctx)) throw new AppError('NOT_FOUND', `No ticket ${id}`);
+    const [events, coUnits, ext] = await Promise.all([
+      this.db.selectFrom('ticket_event as e').leftJoin('handling_unit as u', 'u.id', 'e.unit_id').selectAll('e').select('u.name as unit_name')
+        .where('e.ticket_id', '=', id).orderBy('e.seq').execute(),
+      row.co_unit_ids.length ? this.db.selectFrom('handling_unit').select(['id', 'name']).where('id', 'in', row.co_unit_ids).execute() : Promise.resolve([]),
+      this.db.selectFrom('ticket_12315').selectAll().where('ticket_id', '=', id).executeTakeFirst(),
+    ]);
+    const revealed = this.revealed(row, ctx);
+    const withheld = row.confidential && !ctx.perms.has('tickets:confidential');
+    const dec = (col: 'contact_phone' | 'caller_number' | 'id_number', v: string | null) => (v ? this.cipher.decrypt(col, v) : null);
+    const phone = dec('contact_phone', row.contact_phone_enc);
+    const idNumber = dec('id_number', row.id_number_enc);
+    const caller = dec('caller_number', row.caller_number_enc);
+    const timeline: TicketEvent[] = events.map((e) => ({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      action: e.action,
+      actorId: e.actor_id,
+      actorName: e.actor_name,
+      unitId: e.unit_id,
+      unitName: e.unit_name,
+      fromStatus: e.from_status as TicketStatus | null,
+      toStatus: e.to_status as TicketStatus,
+      opinion: e.opinion,
+      attachments: e.attachments as TicketEvent['attachments'],
+      detail: e.detail,
+    }));
+    return {
+      ...this.summary(row, ctx, this.clock()),
+      content: row.content,
+      location: row.location,
+      citizen: {
+        name: withheld ? '保密' : revealed ? row.citizen_name : maskName(row.citizen_name),
+        phone: withheld ? null : revealed ? phone : maskPhone(phone),
+        idNumber: ctx.perms.has('tickets:confidential') || (revealed && !row.confidential && ctx.perms.has('tickets:register')) ? idNumber : maskIdNumber(idNumber),
+        anonymous: row.anonymous,
+        revealed,
+      },
+      callerNumber: withheld ? null : revealed ? caller : maskPhone(caller),
+      callId: row.call_id,
+      recordingId: row.recording_id,
+      agentId: row.agent_id,
+      attachments: row.attachments as TicketDetail['attachments'],
+      coUnits: row.co_unit_ids.map((cid) => ({ id: cid, name: coUnits.find((u) => u.id === cid)?.name ?? cid })),
+      dispatchedAt: iso(row.dispatched_at),
+      signDueAt: iso(row.sign_due_at),
+      signedAt: iso(row.signed_at),
+      pendingRequest: row.pending_request,
+      returnReason: row.return_reason,
+      extensionCount: row.extension_count,
+      commitmentUntil: row.commitment_until_text,
+      result: row.result,
+      resolved: row.resolved,
+      directAnswer: row.direct_answer,
+      closedAt: iso(row.closed_at),
+      handlerName: row.handler_name,
+      revisitAt: iso(row.revisit_at),
+      satisfaction: row.satisfaction as TicketDetail['satisfaction'],
+      unsatisfiedReason: row.unsatisfied_reason,
+      upstreamNo: row.upstream_no,
+      relatedTicketId: row.related_ticket_id,
+      relation: row.relation as TicketDetail['relation'],
+      mergedIntoId: row.merged_into_id,
+      syncState: row.sync_state,
+      ext12315: ext
+        ? {
+            businessType: ext.business_type as '01' | '02' | '03',
+            provider: ext.provider as never,
+            business: ext.business as never,
+            product: ext.product as never,
+            issueCategory: ext.issue_category ?? undefined,
+            violationCodes: ext.violation_codes,
+            mediation: (ext.mediation ?? undefined) as never,
+            caseNo: ext.case_no ?? undefined,
+          }
+        : null,
+      timeline,
+      allowedActions: allowedCommands(snapshotOf(row), this.actorOf(ctx)),
+    };
+  }
+
+  // ── registration ─────────────────────────────────────────────────────────
+
+  private async checkRefs(db: Db | Tx, v: { appealType?: string | undefined; categoryCode?: string | undefined; regionCode?: string | undefined }): Promise<void> {
+    if (v.appealType && !(await db.selectFrom('appeal_type').select('code').where('code', '=', v.appealType).where('active', '=', true).executeTakeFirst())) {
+      throw badInput('appealType', `诉求类型 ${v.appealType} 不存在或已停用`);
+    }
+    if (v.categoryCode && !(await db.selectFrom('ticket_category').select('code').where('code', '=', v.categoryCode).where('active', '=', true).executeTakeFirst())) {
+      throw badInput('categoryCode', `分类 ${v.categoryCode} 不存在或已停用`);
+    }
+    if (v.regionCode && !(await db.selectFrom('region').select('code').where('code', '=', v.regionCode).where('active', '=', true).executeTakeFirst())) {
+      throw badInput('regionCode', `行政区划 ${v.regionCode} 不存在`);
+    }
+  }
+
+  /** The next number of the (China) day; the counter row's lock serialises concurrent registrations. */
+  private async nextTicketNo(tx: Tx, now: Date): Promise<string> {
+    const day = chinaDate(now);
+    const row = await tx
+      .insertInto('ticket_number_seq')
+      .values({ day, last: 1 })
+      .onConflict((oc) => oc.column('day').doUpdateSet({ last: sql`ticket_number_seq.last + 1` }))
+      .returning('last')
+      .executeTakeFirstOrThrow();
+    return `12345-${day.replaceAll('-', '')}-${String(row.last).padStart(5, '0')}`;
+  }
+
+  async register(user: TicketUser, input: RegisterInput): Promise<{ ticket: TicketDetail; created: boolean }> {
+    const ctx = await this.context(user);
+    const existing = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', input.clientId).executeTakeFirst();
+    if (existing) return this.replayed(ctx, existing);
+    await this.checkRefs(this.db, input);
+    if (input.relatedTicketId && !(await this.db.selectFrom('ticket').select('id').where('id', '=', input.relatedTicketId).executeTakeFirst())) {
+      throw badInput('relatedTicketId', '关联工单不存在');
+    }
+    const now = this.clock();
+    const phone = input.citizen.phone ? normalizePhone(input.citizen.phone) : input.callerNumber ? normalizePhone(input.callerNumber) : null;
+    const caller = input.callerNumber ? normalizePhone(input.callerNumber) : null;
+    const idNumber = input.citizen.idNumber ? normalizeIdNumber(input.citizen.idNumber) : null;
+    let id: string;
+    try {
+      id = await this.db.transaction().execute(async (tx) => {
+        const sla = await this.refdata.slaFor(tx, { appealType: input.appealType, urgency: input.urgency, channel: input.channel });
+        const cal = await this.refdata.calendar(tx);
+        const row = await tx
+          .insertInto('ticket')
+          .values({
+            ticket_no: await this.nextTicketNo(tx, now),
+            client_id: input.clientId,
+            upstream_no: input.upstreamNo ?? null,
+            upstream_platform: input.upstreamPlatform,
+            related_ticket_id: input.relatedTicketId ?? null,
+            relation: input.relation ?? null,
+            channel: input.channel,
+            accepted_at: now,
+            agent_id: user.userId,
+            caller_number_enc: caller ? this.cipher.encrypt('caller_number', caller) : null,
+            caller_number_hash: caller ? this.cipher.phoneHash(caller) : null,
+            call_id: input.callId ?? null,
+            recording_id: input.recordingId ?? null,
+            citizen_name: input.citizen.name || null,
+            contact_phone_enc: phone ? this.cipher.encrypt('contact_phone', phone) : null,
+            contact_phone_hash: phone ? this.cipher.phoneHash(phone) : null,
+            contact_phone_masked: maskPhone(phone),
+            id_number_enc: idNumber ? this.cipher.encrypt('id_number', idNumber) : null,
+            confidential: input.citizen.confidential,
+            anonymous: input.citizen.anonymous,
+            title: input.title,
+            content: input.content,
+            appeal_type: input.appealType,
+            category_code: input.categoryCode ?? null,
+            region_code: input.regionCode ?? null,
+            location: input.location ?? null,
+            urgency: input.urgency,
+            attachments: JSON.stringify(input.attachments),
+            status: 'registered',
+            sla_rule_id: sla.ruleId,
+            sla_terms: JSON.stringify(sla.terms),
+            due_at: computeDue(now, sla.terms, cal),
+            warn_hours: sla.terms.warnHours,
+            sync_state: input.upstreamPlatform === 'local' ? 'not_required' : 'pending',
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        if (input.ext12315) {
+          const e = input.ext12315;
+          await tx.insertInto('ticket_12315').values({
+            ticket_id: row.id, business_type: e.businessType, provider: JSON.stringify(e.provider), business: JSON.stringify(e.business),
+            product: JSON.stringify(e.product), issue_category: e.issueCategory ?? null, violation_codes: e.violationCodes,
+            mediation: e.mediation ? JSON.stringify(e.mediation) : null, case_no: e.caseNo ?? null,
+          }).execute();
+        }
+        await this.insertEvent(tx, row.id, 1, now, ctx, null, 'register', null, 'registered', null, input.attachments, {
+          channel: input.channel, ...(input.callId ? { callId: input.callId } : {}), dueAt: row.due_at?.toISOString(),
+        });
+        if (input.answerDirectly) await this.apply(tx, row as TicketRow, { type: 'answer_directly', result: input.answerDirectly.result }, ctx, now);
+        else if (input.forDispatch) await this.apply(tx, row as TicketRow, { type: 'classify' }, ctx, now);
+        return row.id;
+      });
+    } catch (err) {
+      // The same submission raced itself (double click, retry while the first was in flight).
+      if (uniqueViolation(err)?.includes('client_id')) {
+        const again = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', input.clientId).executeTakeFirstOrThrow();
+        return this.replayed(ctx, again);
+      }
+      throw err;
+    }
+    return { ticket: await this.detailFor(ctx, id), created: true };
+  }
+
+  private async replayed(ctx: Ctx, existing: { id: string; agent_id: string | null }) {
+    if (existing.agent_id !== ctx.user.userId) throw new AppError('CONFLICT', 'clientId 已被其他用户的工单使用');
+    return { ticket: await this.detailFor(ctx, existing.id), created: false };
+  }
+
+  // ── workflow ─────────────────────────────────────────────────────────────
+
+  async act(user: TicketUser, id: string, version: number, command: CommandInput): Promise<TicketDetail> {
+    const ctx = await this.context(user);
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        const row = (await tx.selectFrom('ticket').selectAll().where('id', '=', id).executeTakeFirst()) as TicketRow | undefined;
+        if (!row) throw new AppError('NOT_FOUND', `No ticket ${id}`);
+        // Stale first: a unit whose ticket was just withdrawn learns it lost a race, not "no such ticket".
+        if (row.version !== version) throw new StaleVersion();
+        if (!this.visible(row, ctx)) throw new AppError('NOT_FOUND', `No ticket ${id}`);
+        await this.apply(tx, row, command, ctx, this.clock());
+      });
+    } catch (err) {
+      if (err instanceof StaleVersion) {
+        const current = await this.detailFor(ctx, id).catch((e: unknown) => {
+          if (e instanceof AppError && e.code === 'NOT_FOUND') return null;
+          throw e;
+        });
+        if (!current) throw new AppError('CONFLICT', '工单已被他人更新，您已不再经办此工单');
+        throw new AppError('CONFLICT', `工单已被他人更新（当前版本 ${current.version}，您提交的版本 ${version}），请查看最新内容后重试`, { current });
+      }
+      throw err;
+    }
+    return this.detailFor(ctx, id);
+  }
+
+  /** Validates a command's references and turns it into a workflow command. */
+  private async resolve(tx: Tx, row: TicketRow, c: CommandInput, now: Date): Promise<TicketCommand> {
+    switch (c.type) {
+      case 'classify':
+        await this.checkRefs(tx, c);
+        return { type: 'classify' };
+      case 'dispatch': {
+        let lead = c.leadUnitId;
+        let co = c.coUnitIds;
+        if (!lead) {
+          const byRule = await this.refdata.dispatchFor(tx, { regionCode: row.region_code, categoryCode: row.category_code });
+          if (!byRule) throw badInput('leadUnitId', '没有匹配的派单规则，请选择主办单位');
+          lead = byRule.leadUnitId;
+          co = [...new Set([...byRule.coUnitIds, ...co])].filter((u) => u !== lead);
+        }
+        const ids = [lead, ...co];
+        const found = await tx.selectFrom('handling_unit').select('id').where('id', 'in', ids).where('active', '=', true).execute();
+        const missing = ids.find((u) => !found.some((f) => f.id === u));
+        if (missing) throw badInput(missing === lead ? 'leadUnitId' : 'coUnitIds', `单位 ${missing} 不存在或已停用`);
+        if (co.includes(lead)) throw badInput('coUnitIds', '主办单位不能同时是协办单位');
+        return { type: 'dispatch', leadUnitId: lead, coUnitIds: co, opinion: c.opinion };
+      }
+      case 'merge': {
+        if (c.intoTicketId === row.id) throw badInput('intoTicketId', '不能并入自己');
+        const target = await tx.selectFrom('ticket').select(['status']).where('id', '=', c.intoTicketId).executeTakeFirst();
+        if (!target) throw badInput('intoTicketId', '目标工单不存在');
+        if (['merged', 'invalid'].includes(target.status)) throw badInput('intoTicketId', '目标工单已并单或无效');
+        return c;
+      }
+      case 'request_commitment':
+        if (c.until < chinaDate(now)) throw badInput('until', '承诺办结日期不能早于今天');
+        return c;
+      case 'revisit':
+        if (c.satisfaction === 'unsatisfied' && !c.reason) throw badInput('reason', '不满意须填写原因');
+        return { type: 'revisit', satisfaction: c.satisfaction, reason: c.reason, reopen: c.reopen };
+      case 'note':
+        return { type: 'note', text: c.text };
+      case 'reply':
+        return { type: 'reply', result: c.result };
+      default:
+        return c;
+    }
+  }
+
+  /** Applies one command to a locked-by-version row: the update, side records and one event. */
+  private async apply(tx: Tx, row: TicketRow, input: CommandInput, ctx: Ctx, now: Date): Promise<void> {
+    const command = await this.resolve(tx, row, input, now);
+    const r = decide(snapshotOf(row), command, this.actorOf(ctx));
+    if (!r.ok) throw new AppError(r.code === 'FORBIDDEN' ? 'FORBIDDEN' : 'CONFLICT', r.message);
+    const next = r.next;
+    const patch: Partial<Record<keyof Database['ticket'], unknown>> = {};
+    const detail: Record<string, unknown> = {};
+    let opinion: string | null = null;
+    let attachments: unknown[] = [];
+    // The unit an actor speaks for: the lead unit if theirs, else one of their co-units.
+    const unitId = row.lead_unit_id && ctx.unitIds.includes(row.lead_unit_id) ? row.lead_unit_id : row.co_unit_ids.find((u) => ctx.unitIds.includes(u)) ?? null;
+    const cal = async () => this.refdata.calendar(tx);
+    const terms = row.sla_terms ?? (await this.refdata.slaFor(tx, { appealType: row.appeal_type, urgency: row.urgency, channel: row.channel })).terms;
+    const signHours = (terms as { signHours?: number }).signHours ?? 24;
+
+    switch (input.type) {
+      case 'answer_directly':
+        Object.assign(patch, { result: input.result, direct_answer: true, resolved: true, closed_at: now });
+        opinion = input.result;
+        break;
+      case 'classify': {
+        const changed = { appeal_type: input.appealType, category_code: input.categoryCode, region_code: input.regionCode, urgency: input.urgency };
+        for (const [k, v] of Object.entries(changed)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v;
+        if (input.appealType || input.urgency) {
+          // The time limit follows the classification; it still counts from receipt.
+          const sla = await this.refdata.slaFor(tx, { appealType: input.appealType ?? row.appeal_type, urgency: input.urgency ?? row.urgency, channel: row.channel });
+          Object.assign(patch, { sla_rule_id: sla.ruleId, sla_terms: JSON.stringify(sla.terms), warn_hours: sla.terms.warnHours, due_at: computeDue(row.accepted_at, sla.terms, await cal()) });
+          detail.dueAt = (patch.due_at as Date).toISOString();
+        }
+        Object.assign(detail, Object.fromEntries(Object.entries(changed).filter(([, v]) => v !== undefined)));
+        break;
+      }
+      case 'invalidate':
+        Object.assign(patch, { closed_at: now });
+        opinion = input.reason;
+        break;
+      case 'merge':
+        Object.assign(patch, { merged_into_id: input.intoTicketId, related_ticket_id: input.intoTicketId, relation: 'merged', closed_at: now });
+        detail.intoTicketId = input.intoTicketId;
+        await this.touchRelated(tx, input.intoTicketId, now, ctx, 'merged_in', { ticketId: row.id, ticketNo: row.ticket_no });
+        break;
+      case 'dispatch':
+        Object.assign(patch, { dispatched_at: now, signed_at: null, sign_due_at: new Date(now.getTime() + signHours * 3600_000) });
+        Object.assign(detail, { leadUnitId: next.leadUnitId, coUnitIds: next.coUnitIds, byRule: !input.leadUnitId });
+        opinion = input.opinion ?? null;
+        break;
+      case 'sign':
+        patch.signed_at = now;
+        break;
+      case 'request_return':
+        await tx.insertInto('ticket_request').values({ ticket_id: row.id, kind: 'return', unit_id: unitId, requested_by: ctx.user.userId, requested_at: now, reason: input.reason }).execute();
+        opinion = input.reason;
+        break;
+      case 'review_return':
+        await this.decideRequest(tx, row.id, input.approve, input.opinion, ctx, now);
+        if (input.approve) Object.assign(patch, { dispatched_at: null, sign_due_at: null, signed_at: null });
+        detail.approve = input.approve;
+        opinion = input.opinion;
+        break;
+      case 'start':
+        break;
+      case 'note':
+        opinion = input.text;
+        attachments = input.attachments;
+        break;
+      case 'request_extension':
+        await tx.insertInto('ticket_request').values({ ticket_id: row.id, kind: 'extension', unit_id: unitId, requested_by: ctx.user.userId, requested_at: now, reason: input.reason, working_days: input.workingDays }).execute();
+        detail.workingDays = input.workingDays;
+        opinion = input.reason;
+        break;
+      case 'request_commitment':
+        await tx.insertInto('ticket_request').values({ ticket_id: row.id, kind: 'commitment', unit_id: unitId, requested_by: ctx.user.userId, requested_at: now, reason: input.reason, until: input.until }).execute();
+        detail.until = input.until;
+        opinion = input.reason;
+        break;
+      case 'review_request': {
+        const pending = row.pending_request!;
+        await this.decideRequest(tx, row.id, input.approve, input.opinion, ctx, now);
+        if (input.approve && pending.kind === 'extension') {
+          const due = extendDue(row.due_at ?? now, pending.workingDays, await cal());
+          patch.due_at = due;
+          Object.assign(detail, { dueAt: due.toISOString(), workingDays: pending.workingDays });
+        }
+        if (input.approve && pending.kind === 'commitment') {
+          const due = endOfChinaDay(pending.until);
+          Object.assign(patch, { commitment_until: pending.until, due_at: due });
+          Object.assign(detail, { dueAt: due.toISOString(), until: pending.until });
+        }
+        Object.assign(detail, { approve: input.approve, kind: pending.kind });
+        opinion = input.opinion;
+        break;
+      }
+      case 'resume':
+        break;
+      case 'reply':
+        if (row.pending_request) await this.cancelRequests(tx, row.id, now);
+        Object.assign(patch, {
+          result: input.result, resolved: input.resolved, reply_mode: input.replyMode ?? null, handler_name: input.handlerName ?? ctx.user.displayName,
+          handler_phone: input.handlerPhone ? normalizePhone(input.handlerPhone) : null,
+        });
+        opinion = input.result;
+        attachments = input.attachments;
+        break;
+      case 'audit':
+        if (input.pass) patch.closed_at = now;
+        detail.pass = input.pass;
+        opinion = input.opinion;
+        break;
+      case 'revisit':
+        Object.assign(patch, { revisit_at: now, revisit_mode: input.mode ?? null, satisfaction: input.satisfaction, unsatisfied_reason: input.reason ?? null });
+        if (input.reopen) {
+          // 重办: a fresh time limit from now under the ticket's terms.
+          Object.assign(patch, { closed_at: null, due_at: computeDue(now, terms, await cal()), commitment_until: null, signed_at: next.leadUnitId ? row.signed_at : null });
+          detail.dueAt = (patch.due_at as Date).toISOString();
+        }
+        Object.assign(detail, { satisfaction: input.satisfaction, reopen: input.reopen });
+        opinion = input.reason ?? null;
+        break;
+      case 'withdraw':
+        await this.cancelRequests(tx, row.id, now);
+        Object.assign(patch, { dispatched_at: null, sign_due_at: null, signed_at: null });
+        detail.fromUnitId = row.lead_unit_id;
+        opinion = input.reason;
+        break;
+      case 'urge':
+      case 'supervise': {
+        const overdue = !!row.due_at && row.due_at < now;
+        await tx.insertInto('ticket_supervision').values({
+          ticket_id: row.id, kind: input.type, at: now, actor_id: ctx.user.userId, actor_name: ctx.user.displayName, unit_id: row.lead_unit_id, opinion: input.opinion, overdue,
+        }).execute();
+        Object.assign(detail, { unitId: row.lead_unit_id, overdue });
+        opinion = input.opinion;
+        break;
+      }
+      default: {
+        const never: never = input;
+        throw new Error(`unhandled ${JSON.stringify(never)}`);
+      }
+    }
+
+    const version = row.version + 1;
+    const updated = await tx
+      .updateTable('ticket')
+      .set({
+        ...(patch as object),
+        status: next.status,
+        lead_unit_id: next.leadUnitId,
+        co_unit_ids: next.coUnitIds,
+        pending_request: next.pending ? JSON.stringify(next.pending) : null,
+        return_reason: next.returnReason,
+        reopen_count: next.reopenCount,
+        urge_count: next.urgeCount,
+        supervised: next.supervised,
+        extension_count: next.extensionCount,
+        ...(row.upstream_platform !== 'local' ? { sync_state: 'pending' as const } : {}),
+        version,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .where('version', '=', row.version)
+      .executeTakeFirst();
+    if (!updated.numUpdatedRows) throw new StaleVersion();
+    await this.insertEvent(tx, row.id, version, now, ctx, unitId, input.type, row.status, next.status, opinion, attachments, detail);
+  }
+
+  /** A change caused on another ticket (merge target): its own version bump and event. */
+  private async touchRelated(tx: Tx, id: string, now: Date, ctx: Ctx, action: string, detail: Record<string, unknown>): Promise<void> {
+    const t = await tx.updateTable('ticket').set({ version: sql`version + 1`, updated_at: now }).where('id', '=', id).returning(['version', 'status']).executeTakeFirstOrThrow();
+    await this.insertEvent(tx, id, t.version, now, ctx, null, action, t.status, t.status, null, [], detail);
+  }
+
+  private async decideRequest(tx: Tx, ticketId: string, approve: boolean, opinion: string, ctx: Ctx, now: Date): Promise<void> {
+    await tx.updateTable('ticket_request')
+      .set({ decision: approve ? 'approved' : 'rejected', reviewed_by: ctx.user.userId, reviewed_at: now, opinion })
+      .where('ticket_id', '=', ticketId).where('decision', '=', 'pending').execute();
+  }
+
+  private async cancelRequests(tx: Tx, ticketId: string, now: Date): Promise<void> {
+    await tx.updateTable('ticket_request').set({ decision: 'cancelled', reviewed_at: now }).where('ticket_id', '=', ticketId).where('decision', '=', 'pending').execute();
+  }
+
+  private async insertEvent(
+    tx: Tx, ticketId: string, seq: number, at: Date, ctx: Ctx, unitId: string | null, action: string,
+    from: string | null, to: string, opinion: string | null, attachments: unknown[], detail: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.insertInto('ticket_event').values({
+      ticket_id: ticketId, seq, at, actor_id: ctx.user.userId, actor_name: ctx.user.displayName, unit_id: unitId, action,
+      from_status: from, to_status: to, opinion, attachments: JSON.stringify(attachments), detail: JSON.stringify(detail),
+    }).execute();
+  }
+}
