@@ -4,12 +4,14 @@
  */
 import os from 'node:os';
 import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
+import { acdBench } from './acd/decision.bench.js';
 import { printResults, type BenchResult } from './report.js';
 import { softphoneBench } from './softphone/call-setup.bench.js';
 
 const sections: Record<string, () => Promise<BenchResult[]>> = {
   accounts: async () => [...(await argon2Bench()), ...(await apiReadBench())],
   softphone: softphoneBench,
+  acd: acdBench,
 };
 
 const wanted = process.argv.slice(2);

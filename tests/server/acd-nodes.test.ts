@@ -31,10 +31,10 @@ describe('ACD on two nodes', () => {
     acd2.setSink(sink2);
   });
   afterAll(async () => {
-    await acd2.stop();
-    agents2.stop();
-    if (db2 !== t.db) await db2.destroy();
-    await t.close();
+    await acd2?.stop();
+    agents2?.stop();
+    if (db2 && db2 !== t.db) await db2.destroy();
+    await t?.close();
   });
 
   it('never double-offers an agent while calls arrive and agents free up on both nodes', async () => {

@@ -207,7 +207,16 @@ export class AcdService implements CallRouter {
       }).execute();
       eff.queues.add(queue.id);
       eff.deadlines.push(waitDeadline);
-      eff.drain = true;
+      // Fast path, same transaction: one matching step (it serves whichever call is at the
+      // head, so FIFO holds). Unless that was this call, a drain runs after commit: an agent
+      // who became ready meanwhile could not see this call before it committed.
+      let offered: string | null = null;
+      try {
+        offered = await this.offerStep(tx, eff);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== 'CONFLICT') throw err;
+      }
+      eff.drain = offered !== call.callId;
     });
     await this.commit(eff);
   }
@@ -375,45 +384,48 @@ export class AcdService implements CallRouter {
   }
 
   private offerOneIn(eff: Effects): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      const call = await sql<{ call_id: string; queue_id: string; arrived_at: Date; caller: string; caller_normalised: string; queue_name: string; ring_timeout_seconds: number }>`
-        select c.call_id, c.queue_id, c.arrived_at, r.caller, r.caller_normalised, q.name as queue_name, q.ring_timeout_seconds
-        from acd_call c
-        join acd_queue q on q.id = c.queue_id
-        join call_record r on r.call_id = c.call_id
-        where c.state = 'waiting' and exists (${eligibleAgents(sql`c.queue_id`)})
-        order by c.priority desc, c.arrived_at, c.seq
-        limit 1
-        for update of c`.execute(tx);
-      const head = call.rows[0];
-      if (!head) return false;
-      const agent = await sql<{ agent_id: string; extension: string }>`
-        select s.agent_id, u.extension
-        from agent_state s join app_user u on u.id = s.agent_id
-        where (s.state ->> 'kind') = 'ready' and s.agent_id in (${eligibleAgents(sql`${head.queue_id}::uuid`, true)})
-        order by s.since, s.agent_id
-        limit 1
-        for update of s skip locked`.execute(tx);
-      const a = agent.rows[0];
-      // Every eligible agent is being changed by someone else right now; their commit drains again.
-      if (!a) return false;
-      const now = new Date();
-      await this.transition(tx, eff, a.agent_id, { type: 'offer', callId: head.call_id });
-      const ringSeconds = head.ring_timeout_seconds;
-      const ringDeadline = new Date(now.getTime() + (ringSeconds + this.options.ringGraceSeconds) * 1000);
-      await tx.updateTable('acd_call').set({ state: 'offered', agent_id: a.agent_id, offered_at: now, ring_seconds: ringSeconds, ring_deadline: ringDeadline })
-        .where('call_id', '=', head.call_id).execute();
-      await tx.insertInto('call_offer').values({ call_id: head.call_id, agent_id: a.agent_id, offered_at: now }).execute();
-      await tx.updateTable('call_record').set({ offered_at: now }).where('call_id', '=', head.call_id).where('offered_at', 'is', null).execute();
-      eff.decisions.push({ kind: 'offer', callId: head.call_id, agentId: a.agent_id, extension: a.extension, ringSeconds });
-      eff.offers.push([a.agent_id, {
-        callId: head.call_id, caller: head.caller, callerNormalised: head.caller_normalised, queueId: head.queue_id, queueName: head.queue_name,
-        waitedSeconds: Math.max(0, (now.getTime() - head.arrived_at.getTime()) / 1000), offeredAt: now.toISOString(), ringSeconds,
-      }]);
-      eff.queues.add(head.queue_id);
-      eff.deadlines.push(ringDeadline);
-      return true;
-    });
+    return this.db.transaction().execute(async (tx) => (await this.offerStep(tx, eff)) !== null);
+  }
+
+  /** Inside a transaction: offers the head waiting call that has an eligible ready agent; returns its id, or null. */
+  private async offerStep(tx: Db, eff: Effects): Promise<string | null> {
+    const call = await sql<{ call_id: string; queue_id: string; arrived_at: Date; caller: string; caller_normalised: string; queue_name: string; ring_timeout_seconds: number }>`
+      select c.call_id, c.queue_id, c.arrived_at, r.caller, r.caller_normalised, q.name as queue_name, q.ring_timeout_seconds
+      from acd_call c
+      join acd_queue q on q.id = c.queue_id
+      join call_record r on r.call_id = c.call_id
+      where c.state = 'waiting' and exists (${eligibleAgents(sql`c.queue_id`)})
+      order by c.priority desc, c.arrived_at, c.seq
+      limit 1
+      for update of c`.execute(tx);
+    const head = call.rows[0];
+    if (!head) return null;
+    const agent = await sql<{ agent_id: string; extension: string }>`
+      select s.agent_id, u.extension
+      from agent_state s join app_user u on u.id = s.agent_id
+      where (s.state ->> 'kind') = 'ready' and s.agent_id in (${eligibleAgents(sql`${head.queue_id}::uuid`, true)})
+      order by s.since, s.agent_id
+      limit 1
+      for update of s skip locked`.execute(tx);
+    const a = agent.rows[0];
+    // Every eligible agent is being changed by someone else right now; their commit drains again.
+    if (!a) return null;
+    const now = new Date();
+    await this.transition(tx, eff, a.agent_id, { type: 'offer', callId: head.call_id });
+    const ringSeconds = head.ring_timeout_seconds;
+    const ringDeadline = new Date(now.getTime() + (ringSeconds + this.options.ringGraceSeconds) * 1000);
+    await tx.updateTable('acd_call').set({ state: 'offered', agent_id: a.agent_id, offered_at: now, ring_seconds: ringSeconds, ring_deadline: ringDeadline })
+      .where('call_id', '=', head.call_id).execute();
+    await tx.insertInto('call_offer').values({ call_id: head.call_id, agent_id: a.agent_id, offered_at: now }).execute();
+    await tx.updateTable('call_record').set({ offered_at: now }).where('call_id', '=', head.call_id).where('offered_at', 'is', null).execute();
+    eff.decisions.push({ kind: 'offer', callId: head.call_id, agentId: a.agent_id, extension: a.extension, ringSeconds });
+    eff.offers.push([a.agent_id, {
+      callId: head.call_id, caller: head.caller, callerNormalised: head.caller_normalised, queueId: head.queue_id, queueName: head.queue_name,
+      waitedSeconds: Math.max(0, (now.getTime() - head.arrived_at.getTime()) / 1000), offeredAt: now.toISOString(), ringSeconds,
+    }]);
+    eff.queues.add(head.queue_id);
+    eff.deadlines.push(ringDeadline);
+    return head.call_id;
   }
 
   // ── Deadlines ─────────────────────────────────────────────────────────────────────────
