@@ -1,6 +1,7 @@
 /** Kysely table types; they mirror db/migrations/*.sql and change only with a new migration. */
 import type { ColumnType, Generated } from 'kysely';
 import type { TicketTables } from './schema-tickets.js';
+import type { ProvinceTables } from './schema-province.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -264,7 +265,7 @@ export interface MonitorSessionTable {
   end_reason: string | null;
 }
 
-export interface Database extends TicketTables {
+export interface Database extends TicketTables, ProvinceTables {
   server_secret: ServerSecretTable;
   app_user: AppUserTable;
   agent_group: AgentGroupTable;
