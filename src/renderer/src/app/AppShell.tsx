@@ -10,6 +10,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   DashboardOutlined,
+  FileTextOutlined,
   LogoutOutlined,
   PhoneOutlined,
   SoundOutlined,
@@ -22,6 +23,7 @@ import { GroupsPage } from '../features/admin/groups/GroupsPage';
 import { UsersPage } from '../features/admin/users/UsersPage';
 import { SupervisorPage } from '../features/supervisor/SupervisorPage';
 import { RecordingsPage } from '../features/recordings/RecordingsPage';
+import { TicketsPage } from '../features/tickets/TicketsPage';
 import { changeLanguage, currentLanguage, languages, type Language } from '../i18n';
 import { signOut } from '../services/session';
 import { useSiteStore } from '../stores/site-store';
@@ -32,6 +34,7 @@ import { navigate, useHash } from './use-hash';
 
 const navIcons: Record<Page['nav'], ReactNode> = {
   agent: <PhoneOutlined />,
+  tickets: <FileTextOutlined />,
   supervisor: <DashboardOutlined />,
   recordings: <SoundOutlined />,
   users: <UserOutlined />,
@@ -49,6 +52,8 @@ function PageContent({ path }: { path: PagePath }) {
       return <SupervisorPage />;
     case '/recordings':
       return <RecordingsPage />;
+    case '/tickets':
+      return <TicketsPage />;
     case '/admin/users':
       return <UsersPage />;
     case '/admin/groups':

@@ -9,14 +9,15 @@ describe('routes', () => {
     expect(landingPage(['supervisor', 'agent'])).toBe('/agent');
     expect(landingPage(['admin', 'supervisor'])).toBe('/supervisor');
     expect(landingPage(['qa'])).toBe('/recordings');
-    expect(landingPage(['unit'])).toBeNull();
+    expect(landingPage(['unit'])).toBe('/tickets');
   });
 
   it('shows menu entries by permission', () => {
-    expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent', '/recordings']);
-    expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/supervisor', '/recordings', '/admin/audit']);
-    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/supervisor', '/recordings', '/admin/users', '/admin/groups', '/admin/audit']);
-    expect(allowedPages(['qa']).map((p) => p.path)).toEqual(['/recordings']);
+    expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent', '/tickets', '/recordings']);
+    expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/tickets', '/supervisor', '/recordings', '/admin/audit']);
+    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/tickets', '/supervisor', '/recordings', '/admin/users', '/admin/groups', '/admin/audit']);
+    expect(allowedPages(['qa']).map((p) => p.path)).toEqual(['/tickets', '/recordings']);
+    expect(allowedPages(['unit']).map((p) => p.path)).toEqual(['/tickets']);
   });
 
   it('parses hashes', () => {
@@ -30,6 +31,6 @@ describe('routes', () => {
     expect(resolvePage('#/admin/users', ['agent'])).toEqual({ page: '/agent', redirect: true });
     expect(resolvePage('#/admin/users', ['admin'])).toEqual({ page: '/admin/users', redirect: false });
     expect(resolvePage('', ['qa'])).toEqual({ page: '/recordings', redirect: true });
-    expect(resolvePage('', ['unit'])).toEqual({ page: null, redirect: true });
+    expect(resolvePage('', ['unit'])).toEqual({ page: '/tickets', redirect: true });
   });
 });

@@ -7,6 +7,7 @@ import { can, type Permission, type Role } from '../../../shared/roles.js';
 
 export const pages = [
   { path: '/agent', permission: 'console:use', nav: 'agent' },
+  { path: '/tickets', permission: 'tickets:read', nav: 'tickets' },
   { path: '/supervisor', permission: 'floor:watch', nav: 'supervisor' },
   { path: '/recordings', permission: 'recordings:listen', nav: 'recordings' },
   { path: '/admin/users', permission: 'users:manage', nav: 'users' },
@@ -28,6 +29,7 @@ const homes: readonly (readonly [Role, PagePath])[] = [
   ['supervisor', '/supervisor'],
   ['admin', '/admin/users'],
   ['qa', '/recordings'],
+  ['unit', '/tickets'],
 ];
 
 /** Where a user lands after sign-in: their main role's home, else the first page allowed. */

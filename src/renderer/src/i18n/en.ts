@@ -11,6 +11,7 @@ export const en: Messages = {
   },
   nav: {
     agent: 'Agent console',
+    tickets: 'Tickets',
     supervisor: 'Supervisor',
     users: 'Users',
     groups: 'Groups',

@@ -12,6 +12,7 @@ export const zhCN = {
   },
   nav: {
     agent: '坐席工作台',
+    tickets: '工单',
     supervisor: '班长监控',
     users: '用户管理',
     groups: '坐席组',
