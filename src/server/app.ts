@@ -41,6 +41,7 @@ import { registerAgentStateRoutes } from './modules/agents/routes.js';
 import { AcdRealtimePushes } from './modules/acd/acd-pushes.js';
 import { AcdService } from './modules/acd/acd-service.js';
 import { CallbacksService } from './modules/acd/callbacks-service.js';
+import { PgDecisionRelay } from './modules/acd/decision-relay.js';
 import { QueuesService } from './modules/acd/queues-service.js';
 import { registerAcdRoutes } from './modules/acd/routes.js';
 import { rooms, type ConsoleLocation, type SessionEndReason } from '../shared/realtime.js';
@@ -307,6 +308,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const callbacks = new CallbacksService(db, (ids) => acdPushes.callbacksChanged(ids));
   const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
   const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000 }, acdLog, acdPushes);
+  // Several nodes: a decision for a call another node's SIP side holds travels over PostgreSQL NOTIFY.
+  const acdRelay = config.databaseUrl ? new PgDecisionRelay(config.databaseUrl, (d) => acd.deliverRelayed(d), acdLog) : null;
+  acd.setRelay(acdRelay);
   registerAcdRoutes(app, { db, queues, callbacks, authenticate });
   // Our managed Kamailio hands calls to queue numbers to the ACD and carries its decisions back.
   if (sip.acdBridge) {
@@ -365,6 +369,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onClose', async () => {
     acdPushes.stop();
     await acd.stop();
+    await acdRelay?.stop();
   });
   app.addHook('onClose', async () => {
     await db.destroy();
@@ -380,6 +385,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     kamailio: sip.kamailio,
     acdBridge: sip.acdBridge,
     async startServices() {
+      await acdRelay?.start();
       await acd.start();
       await sip.kamailio?.start();
     },

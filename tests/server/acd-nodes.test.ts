@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/server/db/database.js';
 import { AcdService } from '../../src/server/modules/acd/acd-service.js';
+import type { RoutingDecision } from '../../src/server/modules/acd/call-router.js';
+import { PgDecisionRelay } from '../../src/server/modules/acd/decision-relay.js';
 import { AgentStateService } from '../../src/server/modules/agents/agent-state-service.js';
 import { assertReservationsSound, makeFloor, makeReady, nextNumber, RecordingSink, type Offer } from '../harness/acd-floor.js';
 import { createTestApp, type TestApp } from '../harness/test-app.js';
@@ -83,5 +85,35 @@ describe('ACD on two nodes', () => {
     expect(sink2.offers.length).toBeGreaterThan(0);
     const results = await t.db.selectFrom('call_record').select(['call_id', 'result']).where('call_id', 'in', calls).execute();
     expect(results.filter((r) => r.result === 'answered')).toHaveLength(40);
+  });
+
+  // Only PostgreSQL runs several nodes; PGlite is one process.
+  it.skipIf(process.env.DATABASE_URL === undefined)('a decision made on the node where an agent became ready reaches the node whose SIP side holds the call', async () => {
+    const floor = await makeFloor(t.db, 1);
+    const number = nextNumber('9');
+    await t.services.queues.upsert(null, { code: `r${number}`, name: '转发', numbers: [number], groupIds: [floor.groupId] }, null);
+    // Node 1's SIP side holds the call; node 2's holds none, so node 2 relays what it decides.
+    const held = new Set<string>();
+    const got1: RoutingDecision[] = [];
+    const got2: RoutingDecision[] = [];
+    t.services.acd.setSink({ decide: (d) => got1.push(d), holds: (id) => held.has(id) });
+    acd2.setSink({ decide: (d) => got2.push(d), holds: () => false });
+    const relay2 = new PgDecisionRelay(t.config.databaseUrl!, (d) => acd2.deliverRelayed(d), quiet);
+    await relay2.start();
+    acd2.setRelay(relay2);
+    try {
+      const callId = `call-${randomUUID()}`;
+      held.add(callId);
+      await t.services.acd.arrived({ callId, dialled: number, caller: '13800000000', trunk: null, at: new Date() });
+      expect(got1).toEqual([]);
+      await makeReady(agents2, floor.agents);
+      await acd2.settled();
+      await expect.poll(() => got1).toEqual([{ kind: 'offer', callId, agentId: floor.agents[0], extension: expect.any(String) as string, ringSeconds: 15 }]);
+      expect(got2).toEqual([]);
+      await t.services.acd.abandoned(callId, new Date());
+    } finally {
+      acd2.setRelay(null);
+      await relay2.stop();
+    }
   });
 });
