@@ -18,7 +18,11 @@ describe('sign-in, tokens and lockout', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'Agent7 ', password: 'Agent-pass-7' } });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.user).toMatchObject({ username: 'agent7', roles: ['agent'], permissions: ['console:use'], extension: '1007' });
+    expect(body.user).toMatchObject({ username: 'agent7', roles: ['agent'], extension: '1007' });
+    // What an agent may do, and nothing of a supervisor's or an admin's.
+    expect(body.user.permissions).toEqual(expect.arrayContaining(['console:use', 'recordings:listen', 'tickets:register']));
+    expect(body.user.permissions).not.toEqual(expect.arrayContaining(['floor:watch']));
+    expect(body.user.permissions).not.toEqual(expect.arrayContaining(['users:manage']));
     const me = await t.as(body.accessToken)('GET', '/api/me');
     expect(me.json()).toMatchObject({ username: 'agent7' });
   });
