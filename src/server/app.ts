@@ -50,6 +50,8 @@ import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
 import { createTickets } from './modules/tickets/index.js';
+import { createProvinceGateway, type ProvinceGateway } from './modules/province/index.js';
+import { provinceChangeHook, registerTransferUpRoute, ticketsSink } from './modules/province/ticket-link.js';
 import { FloorService } from './modules/supervisor/floor-service.js';
 import { MonitorGrants } from './modules/supervisor/monitor-grants.js';
 import { MonitoringService } from './modules/supervisor/monitoring-service.js';
@@ -85,6 +87,8 @@ export interface BuiltApp {
   seed: SeedResult;
   /** Tickets (工单) and their reference data. */
   tickets: Awaited<ReturnType<typeof createTickets>>;
+  /** The provincial 12345 gateway (outbox dispatcher, inbound, reconciliation). */
+  province: ProvinceGateway;
   services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; queues: QueuesService; callbacks: CallbacksService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
@@ -324,6 +328,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
   registerRecordingRoutes(app, recordings, authenticate);
   const tickets = await createTickets(app, db, { dataKey: config.dataKey, authenticate });
+  // Provincial 12345 gateway (issue 6): ticket changes feed its outbox in their own transactions;
+  // the province's dispatches become tickets through the tickets service.
+  const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }));
+  if (province.enabled) tickets.tickets.changeHooks.push(provinceChangeHook({ scope: province.reportScope, cipher: tickets.cipher }));
+  province.attachSink(ticketsSink(db, tickets.tickets));
+  registerTransferUpRoute(app, db, authenticate);
   // A console that crashed mid-call stops sending chunks: close its recording with what arrived.
   const sweeper = setInterval(() => {
     recordings.closeAbandoned(5 * 60_000).catch((err: unknown) => app.log.error({ err }, 'closing abandoned recordings failed'));
@@ -372,6 +382,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await acdRelay?.stop();
   });
   app.addHook('onClose', async () => {
+    await province.stop();
+  });
+  app.addHook('onClose', async () => {
     await db.destroy();
   });
 
@@ -381,10 +394,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     realtime,
     seed,
     tickets,
+    province,
     services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
     kamailio: sip.kamailio,
     acdBridge: sip.acdBridge,
     async startServices() {
+      province.start();
       await acdRelay?.start();
       await acd.start();
       await sip.kamailio?.start();

