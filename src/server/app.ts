@@ -125,7 +125,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
   if (config.sipMode === 'managed') {
     const binary = findExecutable(config.kamailioBinary);
     if (!binary) {
-      log.warn('Kamailio is not installed (apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-utils-modules kamailio-json-modules); softphones need HOTLINE_SIP_MODE=external');
+      log.warn('Kamailio is not installed (apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-utils-modules kamailio-json-modules kamailio-extra-modules); softphones need HOTLINE_SIP_MODE=external');
     } else {
       const bridge = new KamailioAcdBridge({
         evapiPort: config.sipEvapiPort,
