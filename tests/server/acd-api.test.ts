@@ -184,5 +184,5 @@ describe('demo seed', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000); // a whole app with the demo floor (argon2 hashes) on a busy 2-core machine
 });

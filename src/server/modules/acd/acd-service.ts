@@ -167,16 +167,18 @@ export class AcdService implements CallRouter {
     const eff = new Effects();
     const now = new Date();
     await this.db.transaction().execute(async (tx) => {
-      if (await tx.selectFrom('call_record').select('call_id').where('call_id', '=', call.callId).executeTakeFirst()) return;
       const queue = await tx
         .selectFrom('acd_queue_number as n')
         .innerJoin('acd_queue as q', 'q.id', 'n.queue_id')
         .selectAll('q')
+        .select((eb) => eb.selectFrom('acd_call as w').select((e) => e.fn.countAll<number>().as('n')).whereRef('w.queue_id', '=', 'q.id').where('w.state', '=', 'waiting').as('waiting'))
         .where('n.number', '=', call.dialled)
         // Serialises arrivals per queue so the length limit holds under concurrency.
         .forNoKeyUpdate('q')
         .executeTakeFirst();
       if (!queue) {
+        // A repeated arrival of a call we did take is not refused.
+        if (await tx.selectFrom('call_record').select('call_id').where('call_id', '=', call.callId).executeTakeFirst()) return;
         eff.decisions.push({ kind: 'reject', callId: call.callId, status: 404, reason: 'Not a queue number' });
         return;
       }
@@ -190,12 +192,8 @@ export class AcdService implements CallRouter {
         .onConflict((oc) => oc.column('call_id').doNothing())
         .returning('call_id')
         .executeTakeFirst();
-      if (!inserted) return;
-      let overflow: 'closed' | 'queue_full' | null = queue.enabled ? null : 'closed';
-      if (!overflow) {
-        const { n } = await tx.selectFrom('acd_call').select((eb) => eb.fn.countAll<number>().as('n')).where('queue_id', '=', queue.id).where('state', '=', 'waiting').executeTakeFirstOrThrow();
-        if (Number(n) >= queue.max_queue_length) overflow = 'queue_full';
-      }
+      if (!inserted) return; // repeated arrival
+      const overflow = !queue.enabled ? 'closed' : Number(queue.waiting ?? 0) >= queue.max_queue_length ? 'queue_full' : null;
       if (overflow) {
         await this.finishUnanswered(tx, eff, { callId: call.callId, queueId: queue.id, caller: call.caller, callerNormalised }, 'overflowed', 'system', now);
         eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: overflow });
@@ -276,11 +274,16 @@ export class AcdService implements CallRouter {
   }
 
   async ended(callId: string, by: 'caller' | 'agent' | 'system', at: Date): Promise<void> {
-    const c = await this.db.selectFrom('acd_call').select('call_id').where('call_id', '=', callId).executeTakeFirst();
-    // Ended before anyone answered: the caller gave up.
-    if (c) return this.abandoned(callId, at);
     const eff = new Effects();
-    await this.db.transaction().execute((tx) => this.legEnded(tx, eff, callId, by, at));
+    const stillQueued = await this.db.transaction().execute(async (tx) => {
+      const rec = await tx.selectFrom('call_record').select(['direction', 'answered_at', 'ended_at']).where('call_id', '=', callId).executeTakeFirst();
+      if (!rec || rec.ended_at) return false;
+      // A queue call that ends before anyone answered: the caller gave up.
+      if (rec.direction === 'inbound' && !rec.answered_at) return true;
+      await this.endLeg(tx, eff, callId, by, at, null);
+      return false;
+    });
+    if (stillQueued) return this.abandoned(callId, at);
     await this.commit(eff);
   }
 
@@ -370,6 +373,8 @@ export class AcdService implements CallRouter {
 
   /** One offer in one transaction: the head waiting call that has an eligible ready agent, and that agent. */
   private async offerOne(): Promise<boolean> {
+    // Most drains (an agent finished wrap-up) find nobody waiting: one cheap read, no transaction.
+    if (!(await this.db.selectFrom('acd_call').select('call_id').where('state', '=', 'waiting').limit(1).executeTakeFirst())) return false;
     const eff = new Effects();
     let offered: boolean;
     try {

@@ -79,9 +79,15 @@ export class AgentStateService {
   async applyIn(tx: Db, agentId: string, event: AgentEvent, opts: { actorId?: string | null; validateReason?: boolean; at?: Date } = {}): Promise<AppliedTransition> {
     if (opts.validateReason !== false) this.checkReason(event);
     const now = opts.at ?? new Date();
-    await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
-      .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
-    const row = await tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirstOrThrow();
+    const lock = () => tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirst();
+    // The row exists once an agent first signed in; only then is the insert's round trip needed (hot path of the ACD).
+    let row = await lock();
+    if (!row) {
+      await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
+        .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
+      row = await lock();
+      if (!row) throw new AppError('NOT_FOUND', 'No such agent');
+    }
     const r = transition(row.state, event);
     if (!r.ok) throw new AppError('CONFLICT', r.message);
     if (!r.changed) {
