@@ -50,6 +50,7 @@ import { BreakLimits } from './modules/agents/break-limits.js';
 import { SoftphoneService } from './modules/softphone/softphone-service.js';
 import { registerSystemRoutes } from './modules/system/routes.js';
 import { createTickets } from './modules/tickets/index.js';
+import { createCallers } from './modules/callers/index.js';
 import { createProvinceGateway, type ProvinceGateway } from './modules/province/index.js';
 import { provinceChangeHook, registerTransferUpRoute, ticketsSink } from './modules/province/ticket-link.js';
 import { FloorService } from './modules/supervisor/floor-service.js';
@@ -328,6 +329,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
   registerRecordingRoutes(app, recordings, authenticate);
   const tickets = await createTickets(app, db, { dataKey: config.dataKey, authenticate });
+  // Screen pop (caller history, tags, attribution) and the agent home, over call records and tickets.
+  createCallers(app, db, {
+    tickets: tickets.tickets, cipher: tickets.cipher, authenticate,
+    repeat: { calls: config.repeatCallerCalls, days: config.repeatCallerDays }, attributionFile: config.numberAttributionFile,
+  });
   // Provincial 12345 gateway (issue 6): ticket changes feed its outbox in their own transactions;
   // the province's dispatches become tickets through the tickets service.
   const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }));

@@ -85,6 +85,11 @@ export const ConfigSchema = z.object({
   }),
   iceGatheringTimeoutMs: z.coerce.number().int().min(50).max(10_000).default(500),
   dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
+  /** Screen pop: a number is tagged 重复来电 after this many calls within repeatCallerDays. */
+  repeatCallerCalls: z.coerce.number().int().min(2).max(1000).default(3),
+  repeatCallerDays: z.coerce.number().int().min(1).max(365).default(7),
+  /** 号码归属地 table (JSON, format of src/server/modules/callers/number-attribution.sample.json); default: the shipped sample. */
+  numberAttributionFile: z.string().min(1).optional(),
   /** 整理: seconds of after-call work before the agent is made ready again. */
   wrapUpSeconds: z.coerce.number().int().min(0).max(3600).default(30),
   /** 示忙 reasons as JSON [{code,label}]. */
@@ -192,6 +197,9 @@ export const envNames: Record<keyof Config, string> = {
   dtmfMode: 'HOTLINE_DTMF_MODE',
   hotlineNumber: 'HOTLINE_NUMBER',
   wrapUpSeconds: 'HOTLINE_WRAP_UP_SECONDS',
+  repeatCallerCalls: 'HOTLINE_REPEAT_CALLER_CALLS',
+  repeatCallerDays: 'HOTLINE_REPEAT_CALLER_DAYS',
+  numberAttributionFile: 'HOTLINE_NUMBER_ATTRIBUTION_FILE',
   notReadyReasons: 'HOTLINE_NOT_READY_REASONS',
   breakReasons: 'HOTLINE_BREAK_REASONS',
   disconnectGraceSeconds: 'HOTLINE_DISCONNECT_GRACE_SECONDS',

@@ -265,6 +265,16 @@ export interface MonitorSessionTable {
   end_reason: string | null;
 }
 
+/** 黑名单 / 骚扰电话 tags on caller numbers (migration 0013; the screen pop warns with them). */
+export interface CallerTagTable {
+  caller_normalised: string;
+  kind: 'blacklist' | 'harassment';
+  note: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: NullableTimestamp;
+}
+
 export interface Database extends TicketTables, ProvinceTables {
   server_secret: ServerSecretTable;
   app_user: AppUserTable;
@@ -290,4 +300,5 @@ export interface Database extends TicketTables, ProvinceTables {
   callback_task: CallbackTaskTable;
   agent_live_call: AgentLiveCallTable;
   monitor_session: MonitorSessionTable;
+  caller_tag: CallerTagTable;
 }
