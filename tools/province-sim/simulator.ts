@@ -51,8 +51,11 @@ export interface SimOptions {
   faults?: Partial<SimFaults>;
   /** Deterministic randomness for faults (tests). */
   seed?: number;
-  /** Called when a batch arrives (before faults): lets a chaos test kill a node mid-batch. */
-  onBatch?: (items: number) => void;
+  /**
+   * Called when a valid batch arrives, before it is stored; awaited. Lets a chaos test kill
+   * the sending node mid-batch (the province then stores what the dead node never hears of).
+   */
+  onBatch?: ((items: ProvinceBatchItem[]) => void | Promise<void>) | undefined;
 }
 
 export interface StoredEvent {
@@ -197,14 +200,19 @@ export class ProvinceSimulator {
     this.nonces.set(nonce, now);
   }
 
-  private batch(res: ServerResponse, body: unknown): void {
+  /** Replaceable at run time (tests). */
+  set onBatch(fn: SimOptions['onBatch']) {
+    this.opts.onBatch = fn;
+  }
+
+  private async batch(res: ServerResponse, body: unknown): Promise<void> {
     const parsed = ProvinceBatchRequestSchema.safeParse(body);
     if (!parsed.success) {
       const i = parsed.error.issues[0];
       return send(res, 400, { code: 'MALFORMED', message: `报文格式错误: ${i?.path.join('.')} ${i?.message}` });
     }
     this.stats.batches++;
-    this.opts.onBatch?.(parsed.data.items.length);
+    await this.opts.onBatch?.(parsed.data.items);
     if (this.faults.failRate && this.random() < this.faults.failRate) {
       this.stats.failedInjected++;
       return send(res, 503, { code: 'BUSY', message: '系统繁忙' });
