@@ -224,6 +224,28 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
     expect(final.reason).toBe('No Agent Available');
   });
 
+  it('a call out of branches (offer after offer) gets 480 and is reported as gone', async () => {
+    const caller = await ua('13800138030');
+    const call = await caller.call('12345');
+    await router.wait('arrived', call.callId);
+    let failures = 0;
+    router.onOfferFailed = (callId) => {
+      if (callId !== call.callId) return;
+      failures++;
+      t.acdBridge!.decide({ kind: 'offer', callId, agentId: 'nobody', extension: '2998', ringSeconds: 5 });
+    };
+    try {
+      t.acdBridge!.decide({ kind: 'offer', callId: call.callId, agentId: 'nobody', extension: '2998', ringSeconds: 5 });
+      const final = await call.finalStatus(10_000);
+      expect(final.status).toBe(480);
+      await router.wait('abandoned', call.callId);
+      expect(failures).toBeGreaterThanOrEqual(14);
+      expect(t.acdBridge!.holds(call.callId)).toBe(false);
+    } finally {
+      router.onOfferFailed = null;
+    }
+  });
+
   it('reject decisions give the caller the status and reason', async () => {
     const caller = await ua('13800138007');
     const call = await caller.call('12345');
@@ -379,3 +401,48 @@ describe('ACD over Kamailio: suspended queue calls and routing decisions', () =>
 function hdrs(m: { headers: [string, string][] }, name: string): string[] {
   return m.headers.filter(([k]) => k === name).map(([, v]) => v);
 }
+
+describe('ACD over Kamailio with the real ACD service', () => {
+  let t: TelephonyTestApp;
+  const uas: SipUdpUa[] = [];
+  afterAll(async () => {
+    for (const u of uas) u.close();
+    await t?.close();
+  });
+
+  it('a ready agent of the queue rings at once; the call ends in a record; INVITE → INVITE at the agent is measured', async () => {
+    t = await createTelephonyTestApp({ demo: true });
+    const admin = (await t.login('admin', ADMIN_PASSWORD)).accessToken;
+    const group = await t.db.selectFrom('agent_group').select('id').where('name', '=', '综合受理一组').executeTakeFirstOrThrow();
+    const res = await t.as(admin)('POST', '/api/users', { username: 'acd_real', displayName: '坐席', password: 'Agent-pass-1', roles: ['agent'], extension: '2201', groupIds: [group.id] });
+    const agentId = res.json().id as string;
+    const secret = (await t.db.selectFrom('server_secret').select('value').where('name', '=', 'sip').executeTakeFirstOrThrow()).value;
+    const ua = async (user: string) => {
+      const u = await new SipUdpUa(user, { host: '127.0.0.1', port: t.sip.port, domain: '127.0.0.1' }, ephemeralCredentials(secret, user, Math.floor(Date.now() / 1000) + 600)).open();
+      uas.push(u);
+      return u;
+    };
+    const agent = await ua('2201');
+    expect(await agent.register()).toBe(200);
+    agent.policy = { kind: 'answer' };
+    const caller = await ua('13900139000');
+    await t.acdBridge!.waitLinkUp(10_000);
+    await t.services.agents.apply(agentId, { type: 'sign_in' });
+    const samples: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      await t.services.agents.apply(agentId, { type: 'ready' });
+      const call = await caller.call('12345');
+      const incoming = await agent.nextIncoming(10_000);
+      samples.push(incoming.invite.at - call.sentAt);
+      expect((await call.finalStatus()).status).toBe(200);
+      await expect.poll(async () => (await t.db.selectFrom('call_record').select('answered_at').where('call_id', '=', call.callId).executeTakeFirst())?.answered_at ?? null).not.toBeNull();
+      await call.hangUp();
+      await expect.poll(async () => (await t.db.selectFrom('call_record').select(['result', 'ended_by', 'agent_id']).where('call_id', '=', call.callId).executeTakeFirst()) ?? null)
+        .toMatchObject({ result: 'answered', ended_by: 'caller', agent_id: agentId });
+      await expect.poll(async () => (await t.services.agents.status(agentId)).state.kind).toBe('after_call_work');
+      await t.services.agents.apply(agentId, { type: 'wrap_up_done' });
+    }
+    const warm = samples.slice(2).sort((a, b) => a - b); // the first calls warm up the database paths
+    console.log(`[acd] real ACD: INVITE at Kamailio → INVITE at the ready agent: median ${warm[Math.floor(warm.length / 2)]!.toFixed(1)} ms, max ${warm[warm.length - 1]!.toFixed(1)} ms over ${warm.length} (first two: ${samples.slice(0, 2).map((s) => s.toFixed(1)).join(', ')} ms)`);
+  }, 120_000);
+});
