@@ -5,6 +5,7 @@ import './i18n';
 import { App } from './app/App';
 import { installAgentStateLifecycle } from './services/agent-state';
 import { installSessionListeners, restoreSession } from './services/session';
+import { installScreenPop } from './services/screen-pop';
 import { initSoftphone } from './services/softphone';
 import { installDesktopBridge } from './services/softphone/desktop-bridge';
 import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
@@ -26,6 +27,8 @@ installDesktopBridge(
   }),
 );
 installSupervisionListeners();
+// 来电弹屏: ACD offers and ringing direct calls open the caller's history.
+installScreenPop();
 installSoftphoneLifecycle();
 void restoreSession();
 

@@ -1,6 +1,7 @@
 /**
- * 坐席工作台: the softphone, its devices and the agent state are live; caller view and
- * tickets are placeholders until their issues land (the layout is the one they will fill).
+ * 坐席工作台: the incoming-call view (来电弹屏) on top while a call is offered or just ended,
+ * then the softphone, its devices, the agent state and the agent's home (today's figures,
+ * callbacks and due tickets, supervisors' notices).
  */
 import { useTranslation } from 'react-i18next';
 import { Card, Col, Row, Space, Tag, Typography } from 'antd';
@@ -8,14 +9,10 @@ import { useCurrentUser } from '../../stores/session-store';
 import { DeviceSettings } from '../softphone/DeviceSettings';
 import { SoftphoneNotices } from '../softphone/SoftphoneNotices';
 import { AgentStatePanel } from './agent-state/AgentStatePanel';
+import { AgentHome } from './home/AgentHome';
+import { IncomingCallView } from './screen-pop/IncomingCallView';
 import { SoftphonePanel } from './softphone/SoftphonePanel';
 import { MonitorIndicator, SupervisorNotes } from './SupervisionNotices';
-
-type PanelKey = 'caller' | 'tickets';
-const panels: readonly { key: PanelKey; note: `${PanelKey}Note`; span: number }[] = [
-  { key: 'caller', note: 'callerNote', span: 12 },
-  { key: 'tickets', note: 'ticketsNote', span: 12 },
-];
 
 export function AgentConsolePage() {
   const { t } = useTranslation();
@@ -34,6 +31,9 @@ export function AgentConsolePage() {
         <MonitorIndicator />
       </Space>
       <Row gutter={[16, 16]}>
+        <Col span={24}>
+          <IncomingCallView />
+        </Col>
         <Col xs={24} xl={12}>
           <SoftphonePanel />
         </Col>
@@ -45,14 +45,10 @@ export function AgentConsolePage() {
         <Col xs={24} xl={12}>
           <AgentStatePanel />
         </Col>
-        {panels.map((p) => (
-          <Col key={p.key} xs={24} xl={p.span}>
-            <Card title={t(`agentConsole.${p.key}`)} extra={<Tag>{t('common.comingSoon')}</Tag>} data-testid={`panel-${p.key}`}>
-              <Typography.Text type="secondary">{t(`agentConsole.${p.note}`)}</Typography.Text>
-            </Card>
-          </Col>
-        ))}
       </Row>
+      <div style={{ marginTop: 16 }}>
+        <AgentHome />
+      </div>
     </div>
   );
 }

@@ -1,0 +1,99 @@
+/**
+ * Opens the incoming-call view (来电弹屏): at once when the ACD pushes `acd:offered`, and for
+ * a direct call (no queue) when the softphone starts ringing, by the caller's number. Both
+ * usually happen for a queue call; whichever comes first opens the view and the other joins
+ * it (same normalised number). The caller's history is fetched once per call and kept in
+ * stores/screen-pop-store.ts; the view stays up after the call so tickets can be filed.
+ */
+import { api } from '../../../shared/api/index.js';
+import { normaliseCallerNumber } from '../../../shared/phone-number.js';
+import type { AcdOffer } from '../../../shared/realtime.js';
+import { useConnectionStore } from '../stores/connection-store';
+import { useScreenPopStore, type ScreenPop } from '../stores/screen-pop-store';
+import { useSoftphoneStore, type CallView } from '../stores/softphone-store';
+import { createLogger } from './log';
+import { realtimeSocket, type RealtimeSocket } from './realtime';
+import { call } from './session';
+
+const log = createLogger('screen-pop');
+const store = () => useScreenPopStore.getState();
+
+/** Fetches (or re-fetches, after a ticket was filed) the history of the pop with this key. */
+export async function loadHistory(key: string): Promise<void> {
+  const pop = store().pop;
+  if (!pop || pop.key !== key || !pop.number) return;
+  store().patch(key, { loading: true });
+  try {
+    const history = await call(api.callerHistory, { params: { number: pop.number }, query: pop.callId ? { callId: pop.callId } : {} });
+    // The caller may have been re-keyed meanwhile (direct → ACD): patch whatever pop has this number now.
+    const now = store().pop;
+    if (now && now.number === pop.number) store().patch(now.key, { history, loading: false, failed: false });
+  } catch (err) {
+    log.warn('caller history failed', err);
+    store().patch(key, { loading: false, failed: true });
+  }
+}
+
+function fresh(p: Pick<ScreenPop, 'key' | 'source' | 'callId' | 'caller' | 'number' | 'queueName' | 'waitedSeconds'>): ScreenPop {
+  return { ...p, openedAt: Date.now(), status: 'ringing', endReason: null, history: null, loading: false, failed: false };
+}
+
+function offered(offer: AcdOffer): void {
+  const cur = store().pop;
+  const patch = { source: 'acd' as const, callId: offer.callId, queueName: offer.queueName, waitedSeconds: offer.waitedSeconds };
+  // The softphone rang first for this caller: the same call, now known to the ACD.
+  if (cur && cur.source === 'direct' && cur.status === 'ringing' && cur.number === offer.callerNormalised) {
+    store().rekey(cur.key, offer.callId, patch);
+    return;
+  }
+  if (cur?.key === offer.callId) return;
+  store().open(fresh({ key: offer.callId, caller: offer.caller, number: offer.callerNormalised, ...patch }));
+  void loadHistory(offer.callId);
+}
+
+function offerEnded(callId: string, reason: ScreenPop['endReason']): void {
+  const cur = store().pop;
+  if (cur?.key !== callId) return;
+  store().patch(callId, reason === 'answered' ? { status: 'answered' } : { status: 'ended', endReason: reason });
+}
+
+/** Softphone calls: a ringing inbound call nobody popped yet pops by its number; answer and hang-up follow. */
+function softphoneChanged(calls: CallView[], previous: CallView[]): void {
+  for (const c of calls) {
+    if (c.direction !== 'inbound') continue;
+    const before = previous.find((p) => p.id === c.id);
+    if (c.status === 'ringing' && !before) {
+      const number = normaliseCallerNumber(c.remoteNumber);
+      const cur = store().pop;
+      const sameCall = cur && cur.status === 'ringing' && cur.number === number && Date.now() - cur.openedAt < 60_000;
+      if (!sameCall) {
+        const key = `direct:${c.id}`;
+        store().open(fresh({ key, source: 'direct', callId: null, caller: c.remoteNumber, number, queueName: null, waitedSeconds: null }));
+        void loadHistory(key);
+      }
+    }
+    const cur = store().pop;
+    if (!cur || cur.number !== normaliseCallerNumber(c.remoteNumber)) continue;
+    if (c.status === 'established' && before?.status !== 'established' && cur.status === 'ringing') store().patch(cur.key, { status: 'answered' });
+    if (c.status === 'ended' && before?.status !== 'ended' && cur.status !== 'ended') {
+      store().patch(cur.key, { status: 'ended', endReason: c.answeredAt ? 'hangup' : (cur.endReason ?? 'abandoned') });
+    }
+  }
+}
+
+/** Installs the listeners on every (re)created realtime socket and on the softphone. Call once from main.tsx. */
+export function installScreenPop(): void {
+  let attached: RealtimeSocket | null = null;
+  const attach = (): void => {
+    const s = realtimeSocket();
+    if (!s || s === attached) return;
+    attached = s;
+    s.on('acd:offered', offered);
+    s.on('acd:offer-ended', ({ callId, reason }) => offerEnded(callId, reason));
+  };
+  attach();
+  useConnectionStore.subscribe(attach);
+  useSoftphoneStore.subscribe((s, prev) => {
+    if (s.calls !== prev.calls) softphoneChanged(s.calls, prev.calls);
+  });
+}
