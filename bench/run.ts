@@ -5,13 +5,19 @@
 import os from 'node:os';
 import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
 import { acdBench } from './acd/decision.bench.js';
+import { provinceBench } from './province/gateway.bench.js';
 import { printResults, type BenchResult } from './report.js';
 import { softphoneBench } from './softphone/call-setup.bench.js';
+import { monitorSetupBench } from './supervisor/monitor-setup.bench.js';
+import { wallboardFanoutBench } from './supervisor/wallboard-fanout.bench.js';
 
 const sections: Record<string, () => Promise<BenchResult[]>> = {
   accounts: async () => [...(await argon2Bench()), ...(await apiReadBench())],
   softphone: softphoneBench,
   acd: acdBench,
+  province: provinceBench,
+  wallboard: wallboardFanoutBench,
+  monitoring: monitorSetupBench,
 };
 
 const wanted = process.argv.slice(2);

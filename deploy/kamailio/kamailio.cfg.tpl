@@ -218,7 +218,10 @@ route[LOCATION] {
         exit;
     }
   }
-  if (is_method("INVITE")) {
+  # A supervisor's monitoring leg (X-Hotline-Monitor, see src/shared/api/supervisor.ts) is
+  # not a call: the agent's softphone accepts it only with a grant the backend confirms, and
+  # it must not appear in call records or move anyone's agent state.
+  if (is_method("INVITE") && !is_present_hf("X-Hotline-Monitor")) {
     route(LEG_START);
   }
   route(RELAY);

@@ -137,5 +137,7 @@ describe('supervisor monitoring over Kamailio with real media', () => {
     await callStatus(agent.page, 'call-status', 'idle');
     await expect.poll(async () => (await t.db.selectFrom('agent_live_call').selectAll().execute()).length, { timeout: 5000 }).toBe(0);
     await expect.poll(async () => (await audit('monitor.end')).length, { timeout: 5000 }).toBe(2);
+    // Monitoring legs are not calls: the SIP server never reports them to the ACD as call legs.
+    expect(await t.db.selectFrom('call_record').select('call_id').where('caller', '=', '1950').execute()).toEqual([]);
   });
 });

@@ -42,6 +42,7 @@ interface ActiveLeg {
   mode: MonitorMode;
   showIndicator: boolean;
   ctx: AudioContext;
+  /** Replaced when the agent switches microphone mid-call. */
   agentSource: MediaStreamAudioSourceNode;
   callerSource: MediaStreamAudioSourceNode;
   toSupervisor: MediaStreamAudioDestinationNode;
@@ -128,6 +129,10 @@ export class MonitorLegs {
     };
     primary.session.stateChange.addListener(onPrimary);
     leg.cleanups.push(() => primary.session.stateChange.removeListener(onPrimary));
+    // A microphone switch puts a new track into the call's local stream (and on the caller leg).
+    const onMicTrack = (): void => this.microphoneChanged(leg);
+    primary.local.addEventListener('addtrack', onMicTrack);
+    leg.cleanups.push(() => primary.local.removeEventListener('addtrack', onMicTrack));
 
     try {
       await invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as Web.SessionDescriptionHandlerOptions });
@@ -188,6 +193,20 @@ export class MonitorLegs {
     if (leg.mode === 'barge') this.startBarge(leg);
     else this.stopBarge(leg);
     this.deps.setIndicator(leg.showIndicator ? { mode: leg.mode, supervisorName: leg.supervisorName } : null);
+  }
+
+  /** The agent switched microphone: feed the new one into the mixes; in barge, swap the mix back in. */
+  private microphoneChanged(leg: ActiveLeg): void {
+    if (leg.done) return;
+    leg.agentSource.disconnect();
+    leg.agentSource = leg.ctx.createMediaStreamSource(leg.primary.local);
+    leg.agentSource.connect(leg.toSupervisor);
+    if (leg.toCaller) leg.agentSource.connect(leg.toCaller);
+    if (leg.originalTrack) {
+      // sip.js replaced the sender's track with the new microphone: that is now the one to restore.
+      leg.originalTrack = null;
+      this.startBarge(leg);
+    }
   }
 
   private callerSender(leg: ActiveLeg): RTCRtpSender | null {

@@ -25,14 +25,35 @@ export const agentMonitoring: NonNullable<SoftphoneOptions['monitoring']> = {
   setIndicator: (v) => useMonitorStore.getState().setIndicator(v),
 };
 
-/** Answered-call hook: the call this agent is on, for the floor and for monitoring. */
+interface Reported {
+  sipCallId: string;
+  body: { sipCallId: string; direction: 'inbound' | 'outbound'; remoteNumber: string; answeredAt: string };
+}
+/** Answered calls still live, newest last: the newest is the one reported. */
+const liveCalls: Reported[] = [];
+let reporting: Promise<unknown> = Promise.resolve();
+
+/** One request at a time, in order, so a quick end never overtakes its start. */
+function enqueue(fn: () => Promise<unknown>): void {
+  reporting = reporting.then(fn).catch((err: unknown) => log.warn('reporting the live call failed', err));
+}
+
+/**
+ * Answered-call hook: the call this agent is on, for the floor and for monitoring. The newest
+ * answered call is reported (a consultation, a transfer landing here); when it ends, the one
+ * still live before it is reported again.
+ */
 export const reportLiveCalls: AnsweredCallHook = (info) => {
-  const sipCallId = info.sipCallId;
-  const reported = call(api.reportLiveCall, {
-    body: { sipCallId, direction: info.direction, remoteNumber: info.remoteNumber, answeredAt: new Date().toISOString() },
-  }).catch((err: unknown) => log.warn('reporting the live call failed', err));
+  const r: Reported = { sipCallId: info.sipCallId, body: { sipCallId: info.sipCallId, direction: info.direction, remoteNumber: info.remoteNumber, answeredAt: new Date().toISOString() } };
+  liveCalls.push(r);
+  enqueue(() => call(api.reportLiveCall, { body: r.body }));
   return () => {
-    void reported.then(() => call(api.clearLiveCall, { query: { sipCallId } })).catch((err: unknown) => log.warn('clearing the live call failed', err));
+    const i = liveCalls.indexOf(r);
+    const wasCurrent = i === liveCalls.length - 1;
+    if (i >= 0) liveCalls.splice(i, 1);
+    enqueue(() => call(api.clearLiveCall, { query: { sipCallId: r.sipCallId } }));
+    const previous = liveCalls.at(-1);
+    if (wasCurrent && previous) enqueue(() => call(api.reportLiveCall, { body: previous.body }));
   };
 };
 
