@@ -13,10 +13,10 @@ import type { TicketCommandType } from '../../../../shared/tickets/workflow.js';
 import { isApiCallError } from '../../services/api-client';
 import { call } from '../../services/session';
 import {
-  actionFields, channelLabel, commandLabel, eventLabel, primaryActions, satisfactionLabel, slaColor, slaStateLabel, statusColor, statusLabel, urgencyLabel,
+  actionFields, channelLabel, formatChinaTime, commandLabel, eventLabel, primaryActions, satisfactionLabel, slaColor, slaStateLabel, statusColor, statusLabel, urgencyLabel,
 } from './ticket-view';
 
-const fmt = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+const fmt = formatChinaTime;
 
 type ActionValues = {
   opinion?: string; reason?: string; result?: string; text?: string; leadUnitId?: string; coUnitIds?: string[]; workingDays?: number;

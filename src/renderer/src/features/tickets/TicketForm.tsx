@@ -39,10 +39,9 @@ export function TicketForm({ refdata, call: fromCall, onCreated }: {
   const categoryTree = useMemo(() => tree(refdata.categories.filter((c) => c.active)), [refdata]);
   const regionTree = useMemo(() => tree(refdata.regions.filter((r) => r.active)), [refdata]);
 
+  // Show a different draft when one starts (new call); it is saved from the first keystroke.
   useEffect(() => {
     form.setFieldsValue(draft.values);
-    saveDraft(localStorage, draft);
-    // Only when a different draft starts (new call), not on every keystroke.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [draft.clientId]);
 

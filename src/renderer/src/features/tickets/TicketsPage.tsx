@@ -4,7 +4,6 @@
  * `#/tickets?new=1&caller=…&callId=…`) and a ticket's detail with its actions.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import dayjs from 'dayjs';
 import { Alert, Button, Drawer, Input, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { api } from '../../../../shared/api/index.js';
@@ -16,7 +15,7 @@ import { call } from '../../services/session';
 import { useSessionStore } from '../../stores/session-store';
 import { TicketDetail } from './TicketDetail';
 import { TicketForm } from './TicketForm';
-import { slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
+import { formatChinaTime, slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
 
 function hashQuery(hash: string): URLSearchParams {
   return new URLSearchParams(hash.split('?')[1] ?? '');
@@ -74,14 +73,14 @@ export function TicketsPage() {
       title: '时限', key: 'due', width: 200,
       render: (_, r) => (
         <Space size={4}>
-          <span>{r.dueAt ? dayjs(r.dueAt).format('MM-DD HH:mm') : '—'}</span>
+          <span>{r.dueAt ? formatChinaTime(r.dueAt).slice(5) : '—'}</span>
           {r.slaState !== 'normal' && <Tag color={slaColor[r.slaState]} data-testid={`ticket-sla-${r.ticketNo}`}>{slaStateLabel[r.slaState]}</Tag>}
         </Space>
       ),
     },
     { title: '主办单位', dataIndex: 'leadUnitName', key: 'unit', width: 160, render: (v: string | null) => v ?? '—' },
     { title: '市民', key: 'citizen', width: 160, render: (_, r) => `${r.citizenName ?? '—'} ${r.contactPhone ?? ''}` },
-    { title: '受理时间', key: 'at', width: 150, render: (_, r) => dayjs(r.acceptedAt).format('YYYY-MM-DD HH:mm') },
+    { title: '受理时间', key: 'at', width: 150, render: (_, r) => formatChinaTime(r.acceptedAt) },
   ];
 
   return (

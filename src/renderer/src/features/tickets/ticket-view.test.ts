@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandTypes } from '../../../../shared/tickets/workflow.js';
-import { actionFields, eventLabel, viewsFor } from './ticket-view';
+import { actionFields, eventLabel, formatChinaTime, viewsFor } from './ticket-view';
 
 describe('ticket view', () => {
   it('gives unit users their inbox first and the center its own lists', () => {
@@ -15,5 +15,9 @@ describe('ticket view', () => {
       expect(eventLabel(c)).not.toBe(c);
     }
     expect(eventLabel('register')).toBe('登记');
+  });
+  it('shows times in China time', () => {
+    expect(formatChinaTime('2025-10-10T15:59:59.999Z')).toBe('2025-10-10 23:59');
+    expect(formatChinaTime(null)).toBe('—');
   });
 });

@@ -86,3 +86,14 @@ export function eventLabel(action: string): string {
   const extra: Record<string, string> = { register: '登记', merged_in: '并入工单' };
   return extra[action] ?? (commandLabels as Record<string, string>)[action] ?? action;
 }
+
+const chinaTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+/** Deadlines are China calendar days: show every ticket time in China time, wherever the seat is. */
+export function formatChinaTime(iso: string | null): string {
+  if (!iso) return '—';
+  const p = Object.fromEntries(chinaTime.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
