@@ -6,6 +6,7 @@ import os from 'node:os';
 import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
 import { acdBench } from './acd/decision.bench.js';
 import { provinceBench } from './province/gateway.bench.js';
+import { provinceBench } from './province/gateway.bench.js';
 import { printResults, type BenchResult } from './report.js';
 import { softphoneBench } from './softphone/call-setup.bench.js';
 import { monitorSetupBench } from './supervisor/monitor-setup.bench.js';
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<BenchResult[]>> = {
   accounts: async () => [...(await argon2Bench()), ...(await apiReadBench())],
   softphone: softphoneBench,
   acd: acdBench,
+  province: provinceBench,
   province: provinceBench,
   wallboard: wallboardFanoutBench,
   monitoring: monitorSetupBench,
