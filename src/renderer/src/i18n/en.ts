@@ -485,5 +485,13 @@ export const en: Messages = {
     session_replaced: 'Signed in on another computer (took over)',
     group_created: 'Group created',
     group_updated: 'Group updated',
+    monitor_request: 'Call monitoring requested',
+    monitor_start: 'Call monitoring started',
+    monitor_mode: 'Monitoring mode switched',
+    monitor_end: 'Call monitoring ended',
+    monitor_refused: 'Monitoring grant refused',
+    agent_force_not_ready: 'Agent forced not ready',
+    agent_force_sign_out: 'Agent forced to sign out',
+    agent_message: 'Message to agent',
   },
 };

@@ -488,6 +488,14 @@ export const zhCN = {
     session_replaced: '在另一台电脑登录（顶替原登录）',
     group_created: '创建坐席组',
     group_updated: '修改坐席组',
+    monitor_request: '申请监控通话',
+    monitor_start: '开始监控通话',
+    monitor_mode: '切换监控方式',
+    monitor_end: '结束监控通话',
+    monitor_refused: '拒绝监控授权',
+    agent_force_not_ready: '班长置忙',
+    agent_force_sign_out: '班长强制签出',
+    agent_message: '班长发送消息',
   },
 };
 

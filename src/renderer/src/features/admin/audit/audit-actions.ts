@@ -20,6 +20,15 @@ export const knownAuditActions = [
   'session.replaced',
   'group.created',
   'group.updated',
+  // 班长 (supervisor): monitoring calls and controlling agents.
+  'monitor.request',
+  'monitor.start',
+  'monitor.mode',
+  'monitor.end',
+  'monitor.refused',
+  'agent.force_not_ready',
+  'agent.force_sign_out',
+  'agent.message',
 ] as const;
 export type KnownAuditAction = (typeof knownAuditActions)[number];
 
