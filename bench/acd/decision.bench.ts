@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { RoutingDecision, RoutingDecisionSink } from '../../src/server/modules/acd/call-router.js';
 import { makeFloor, makeReady, nextNumber } from '../../tests/harness/acd-floor.js';
 import { createTestApp } from '../../tests/harness/test-app.js';
@@ -66,6 +67,23 @@ export async function acdBench(): Promise<BenchResult[]> {
     for (let i = 0; i < WARMUP; i++) await arrive(false);
     await Promise.all(work);
 
+    // Context for the figures: one database round trip, and a decision with nothing else running.
+    const rt: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const s = performance.now();
+      await sql`select 1`.execute(t.db);
+      rt.push(performance.now() - s);
+    }
+    const single: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      await arrive(true);
+      await Promise.all(work);
+      await acd.settled();
+    }
+    single.push(...latency.values());
+    latency.clear();
+    started.clear();
+
     const total = RATE * SECONDS;
     const begin = performance.now();
     const arrivals: Promise<void>[] = [];
@@ -89,6 +107,8 @@ export async function acdBench(): Promise<BenchResult[]> {
     const db = t.database.kind === 'postgresql' ? 'PostgreSQL' : 'PGlite';
     const extra = `${db}, ${AGENTS} agents, ${total} calls at ${(total / sendSeconds).toFixed(0)}/s, talk ${TALK_MS} ms, max ${maxBusy} agents busy`;
     return [
+      { name: 'database round trip (select 1) p50', value: pct(rt, 50), unit: 'ms', extra: `${db}; p99 ${pct(rt, 99).toFixed(2)} ms` },
+      { name: 'ACD decision latency, one call at a time, p50', value: pct(single, 50), unit: 'ms', extra: `p99 ${pct(single, 99).toFixed(1)} ms` },
       { name: `ACD decision latency p50 (arrival → offer in the sink, ${RATE}/s)`, value: pct(xs, 50), unit: 'ms', extra },
       { name: `ACD decision latency p99 (arrival → offer in the sink, ${RATE}/s)`, value: pct(xs, 99), unit: 'ms' },
       { name: 'ACD decision latency max', value: Math.max(...xs), unit: 'ms' },

@@ -173,8 +173,8 @@ export class AcdService implements CallRouter {
         .selectAll('q')
         .select((eb) => eb.selectFrom('acd_call as w').select((e) => e.fn.countAll<number>().as('n')).whereRef('w.queue_id', '=', 'q.id').where('w.state', '=', 'waiting').as('waiting'))
         .where('n.number', '=', call.dialled)
-        // Serialises arrivals per queue so the length limit holds under concurrency.
-        .forNoKeyUpdate('q')
+        // No lock on the queue: arrivals run in parallel. The length limit is therefore soft
+        // (simultaneous arrivals may pass it by a few), which is what a limit on waiting needs.
         .executeTakeFirst();
       if (!queue) {
         // A repeated arrival of a call we did take is not refused.
