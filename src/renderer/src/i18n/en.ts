@@ -58,7 +58,7 @@ export const en: Messages = {
     submit: 'Sign in',
     retry: 'Retry',
     demoTitle: 'Demo site',
-    demoHint: 'Demo accounts: admin / supervisor1 / agent1–agent3; passwords are in the server start-up log.',
+    demoHint: 'Demo accounts: admin / supervisor1 / agent1–agent3 / unit1; passwords are in the server start-up log.',
     version: 'Version {{version}}',
   },
   sessionEnded: {

@@ -59,7 +59,7 @@ export const zhCN = {
     submit: '登录',
     retry: '重试',
     demoTitle: '演示环境',
-    demoHint: '演示账号：admin / supervisor1 / agent1～agent3，密码见服务器启动日志。',
+    demoHint: '演示账号：admin / supervisor1 / agent1～agent3 / unit1（承办单位），密码见服务器启动日志。',
     version: '版本 {{version}}',
   },
   sessionEnded: {

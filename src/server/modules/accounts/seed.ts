@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Db } from '../../db/database.js';
 import type { GroupsService } from './groups-service.js';
 import type { UsersService } from './users-service.js';
+import { seedDemoUnits } from '../tickets/demo-seed.js';
 
 export interface SeedResult {
   created: boolean;
@@ -60,7 +61,10 @@ export async function seedFirstRun(
       await db.insertInto('acd_queue_number').values({ number, queue_id: q.id }).execute();
       await db.insertInto('acd_queue_group').values({ queue_id: q.id, group_id: group.id }).execute();
     }
-    credentials.push({ username: 'supervisor1, agent1, agent2, agent3', password: demoPassword, roles: 'demo' });
+    // 承办单位: a unit user and the sample province's units and dispatch rules (tickets).
+    const unitUser = await users.create({ username: 'unit1', displayName: '赵经办', password: demoPassword, roles: ['unit'], groupIds: [], extension: null }, null);
+    await seedDemoUnits(db, unitUser.id);
+    credentials.push({ username: 'supervisor1, agent1, agent2, agent3, unit1', password: demoPassword, roles: 'demo' });
   }
 
   if (opts.credentialsFile) {
