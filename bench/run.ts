@@ -6,8 +6,8 @@ import os from 'node:os';
 import { apiReadBench, argon2Bench } from './accounts/api-read.bench.js';
 import { acdBench } from './acd/decision.bench.js';
 import { provinceBench } from './province/gateway.bench.js';
-import { provinceBench } from './province/gateway.bench.js';
 import { printResults, type BenchResult } from './report.js';
+import { screenPopBench } from './screen-pop/screen-pop.bench.js';
 import { softphoneBench } from './softphone/call-setup.bench.js';
 import { monitorSetupBench } from './supervisor/monitor-setup.bench.js';
 import { wallboardFanoutBench } from './supervisor/wallboard-fanout.bench.js';
@@ -17,9 +17,9 @@ const sections: Record<string, () => Promise<BenchResult[]>> = {
   softphone: softphoneBench,
   acd: acdBench,
   province: provinceBench,
-  province: provinceBench,
   wallboard: wallboardFanoutBench,
   monitoring: monitorSetupBench,
+  'screen-pop': screenPopBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -12,6 +12,7 @@ import { launchChromium } from '../harness/browser.js';
 import { callStatus } from '../harness/parties.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
 import { ADMIN_PASSWORD, baseUrl } from '../harness/test-app.js';
+import '../harness/screen-pop-hooks.js';
 import { toneWav, TONES } from '../harness/tones.js';
 
 const CALLER = '13805710001'; // 杭州 in the sample attribution table

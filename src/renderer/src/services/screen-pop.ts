@@ -39,6 +39,9 @@ function fresh(p: Pick<ScreenPop, 'key' | 'source' | 'callId' | 'caller' | 'numb
 }
 
 function offered(offer: AcdOffer): void {
+  // For the bench: when the offer reached this console (epoch ms, comparable across pages).
+  const w = window.__screenPop ?? (window.__screenPop = { painted: [], offered: [] });
+  (w.offered ??= []).push({ callId: offer.callId, epochMs: performance.timeOrigin + performance.now() });
   const cur = store().pop;
   const patch = { source: 'acd' as const, callId: offer.callId, queueName: offer.queueName, waitedSeconds: offer.waitedSeconds };
   // The softphone rang first for this caller: the same call, now known to the ACD.

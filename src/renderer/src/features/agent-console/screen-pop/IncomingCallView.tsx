@@ -35,7 +35,8 @@ export interface PaintedStamp {
 }
 declare global {
   interface Window {
-    __screenPop?: { painted: PaintedStamp[] };
+    /** Bench and e2e hooks: when offers arrived and when views were painted with history. */
+    __screenPop?: { painted: PaintedStamp[]; offered?: { callId: string; epochMs: number }[] };
   }
 }
 
