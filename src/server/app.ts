@@ -328,7 +328,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
   const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
   registerRecordingRoutes(app, recordings, authenticate);
-  const tickets = await createTickets(app, db, { dataKey: config.dataKey, authenticate });
+  const tickets = await createTickets(app, db, {
+    dataKey: config.dataKey,
+    authenticate,
+    notify: (userIds, notice) => realtime.io.to(userIds.map(rooms.user)).emit('ticket:changed', notice),
+  });
   // Screen pop (caller history, tags, attribution) and the agent home, over call records and tickets.
   createCallers(app, db, {
     tickets: tickets.tickets, cipher: tickets.cipher, authenticate,

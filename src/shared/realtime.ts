@@ -75,6 +75,21 @@ export interface ServerToClientEvents {
   'supervisor:message': (p: { from: { id: string; name: string }; text: string; at: string }) => void;
   /** To the agent: a supervisor forced them 示忙 or 签出 (the state arrives as agent:state-changed). */
   'supervisor:forced': (p: { action: 'not_ready' | 'sign_out'; by: string; at: string }) => void;
+  /** A ticket this user works on changed (dispatched to their unit, urged, audited, revisited …): to the
+   *  members of the units holding it (and the unit it was taken from) and the agent who registered it, never the actor. */
+  'ticket:changed': (p: TicketNotice) => void;
+}
+
+/** What a 'ticket:changed' push says; the console re-reads the ticket for the rest. */
+export interface TicketNotice {
+  ticketId: string;
+  ticketNo: string;
+  title: string;
+  /** The workflow command (src/shared/tickets/workflow.ts) or server event ('merged_in'). */
+  action: string;
+  status: string;
+  by: string;
+  at: string;
 }
 
 /** What the ACD tells the agent it offers a call to. */

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { TicketNotice } from '../../../shared/realtime.js';
 import type { Db } from '../../db/database.js';
 import type { Authenticate } from '../../http/route.js';
 import { ContactCipher } from './contact-cipher.js';
@@ -27,10 +28,14 @@ async function dataKey(db: Db, configured: string | undefined, log: FastifyBaseL
   return ContactCipher.parseKey(row.value);
 }
 
-export async function createTickets(app: FastifyInstance, db: Db, opts: { dataKey: string | undefined; authenticate: Authenticate }) {
+export async function createTickets(
+  app: FastifyInstance,
+  db: Db,
+  opts: { dataKey: string | undefined; authenticate: Authenticate; notify?: (userIds: string[], notice: TicketNotice) => void },
+) {
   const cipher = new ContactCipher(await dataKey(db, opts.dataKey, app.log));
   const refdata = new RefDataService(db);
-  const tickets = new TicketsService(db, refdata, cipher);
+  const tickets = new TicketsService(db, refdata, cipher, undefined, opts.notify, app.log.child({ module: 'tickets' }));
   registerTicketRoutes(app, tickets, refdata, opts.authenticate);
   return { tickets, refdata, cipher };
 }

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type {
   RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
 } from '../../../shared/api/tickets.js';
+import type { TicketNotice } from '../../../shared/realtime.js';
 import type { Role } from '../../../shared/roles.js';
 import { permissionsOf } from '../../../shared/roles.js';
 import { maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '../../../shared/tickets/contact.js';
@@ -117,6 +118,9 @@ export class TicketsService {
     private readonly refdata: RefDataService,
     private readonly cipher: ContactCipher,
     private readonly clock: () => Date = () => new Date(),
+    /** Live pushes after commit (Socket.IO in the app; absent in tests that build the service alone). */
+    private readonly notify?: (userIds: string[], notice: TicketNotice) => void,
+    private readonly log: { error(o: object, msg: string): void } = { error: () => {} },
   ) {}
 
   private async context(user: TicketUser): Promise<Ctx> {
@@ -477,14 +481,16 @@ export class TicketsService {
 
   async act(user: TicketUser, id: string, version: number, command: CommandInput): Promise<TicketDetail> {
     const ctx = await this.context(user);
+    let before: TicketRow;
     try {
-      await this.db.transaction().execute(async (tx) => {
+      before = await this.db.transaction().execute(async (tx) => {
         const row = (await tx.selectFrom('ticket').selectAll().where('id', '=', id).executeTakeFirst()) as TicketRow | undefined;
         if (!row) throw new AppError('NOT_FOUND', `No ticket ${id}`);
         // Stale first: a unit whose ticket was just withdrawn learns it lost a race, not "no such ticket".
         if (row.version !== version) throw new StaleVersion();
         if (!this.visible(row, ctx)) throw new AppError('NOT_FOUND', `No ticket ${id}`);
         await this.apply(tx, row, command, ctx, this.clock());
+        return row;
       });
     } catch (err) {
       if (err instanceof StaleVersion) {
@@ -497,7 +503,20 @@ export class TicketsService {
       }
       throw err;
     }
-    return this.detailFor(ctx, id);
+    const after = await this.detailFor(ctx, id);
+    await this.announce(before, after, command.type, ctx).catch((err: unknown) => this.log.error({ err, ticketId: id }, 'ticket push failed'));
+    return after;
+  }
+
+  /** After commit: tell the units holding the ticket (and the one it left) and its agent. */
+  private async announce(before: TicketRow, after: TicketDetail, action: string, ctx: Ctx): Promise<void> {
+    if (!this.notify) return;
+    const unitIds = [...new Set([before.lead_unit_id, ...before.co_unit_ids, after.leadUnitId, ...after.coUnits.map((u) => u.id)].filter((u): u is string => !!u))];
+    const members = unitIds.length ? await this.db.selectFrom('handling_unit_member').select('user_id').where('unit_id', 'in', unitIds).execute() : [];
+    const to = [...new Set([...members.map((m) => m.user_id), ...(before.agent_id ? [before.agent_id] : [])])].filter((u) => u !== ctx.user.userId);
+    if (to.length) {
+      this.notify(to, { ticketId: after.id, ticketNo: after.ticketNo, title: after.title, action, status: after.status, by: ctx.user.displayName, at: this.clock().toISOString() });
+    }
   }
 
   /** Validates a command's references and turns it into a workflow command. */

@@ -3,25 +3,28 @@
  * awaiting review) with due/overdue marks, the new-ticket form (prefillable from a call via
  * `#/tickets?new=1&caller=…&callId=…`) and a ticket's detail with its actions.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Drawer, Input, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, App, Button, Drawer, Input, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { api } from '../../../../shared/api/index.js';
 import type { RefData } from '../../../../shared/api/refdata.js';
 import type { TicketDetail as Ticket, TicketSummary, TicketView } from '../../../../shared/api/tickets.js';
+import type { TicketNotice } from '../../../../shared/realtime.js';
 import { can } from '../../../../shared/roles.js';
 import { useHash } from '../../app/use-hash';
+import { realtimeSocket } from '../../services/realtime';
 import { call } from '../../services/session';
 import { useSessionStore } from '../../stores/session-store';
 import { TicketDetail } from './TicketDetail';
 import { TicketForm } from './TicketForm';
-import { formatChinaTime, slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
+import { eventLabel, formatChinaTime, slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
 
 function hashQuery(hash: string): URLSearchParams {
   return new URLSearchParams(hash.split('?')[1] ?? '');
 }
 
 export function TicketsPage() {
+  const { notification } = App.useApp();
   const view = useSessionStore((s) => s.view);
   const roles = view.status === 'signed-in' ? view.user.roles : [];
   const views = useMemo(() => viewsFor(roles), [roles]);
@@ -34,6 +37,8 @@ export function TicketsPage() {
   const [error, setError] = useState<string | null>(null);
   const [refdata, setRefdata] = useState<RefData | null>(null);
   const [open, setOpen] = useState<Ticket | null>(null);
+  const openId = useRef<string | null>(null);
+  openId.current = open?.id ?? null;
   const [creating, setCreating] = useState(q.get('new') === '1');
   const fromCall = q.get('new') === '1' ? { callId: q.get('callId') ?? undefined, callerNumber: q.get('caller') ?? undefined } : null;
 
@@ -56,6 +61,21 @@ export function TicketsPage() {
   useEffect(() => {
     call(api.getRefData, {}).then(setRefdata, () => setError('基础数据加载失败'));
   }, []);
+  // Live: a ticket of mine changed (dispatched to my unit, urged, audited …): tell me and refresh.
+  useEffect(() => {
+    const socket = realtimeSocket();
+    if (!socket) return;
+    const onChanged = (n: TicketNotice) => {
+      notification.info({ message: `${n.ticketNo} ${eventLabel(n.action)}`, description: `${n.title}（${n.by}）`, placement: 'bottomRight' });
+      void load();
+      if (openId.current === n.ticketId) void show(n.ticketId);
+    };
+    socket.on('ticket:changed', onChanged);
+    return () => {
+      socket.off('ticket:changed', onChanged);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [load]);
 
   const show = async (id: string) => {
     try {
