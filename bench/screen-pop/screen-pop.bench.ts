@@ -50,7 +50,7 @@ async function load(t: TelephonyTestApp, queueId: string, agentId: string): Prom
     await sql`
       insert into call_record (call_id, direction, caller, caller_normalised, called, queue_id, agent_id, arrived_at, queued_at, offered_at, answered_at, ended_at, result)
       select 'bench-' || g, 'inbound', n, n, '12345', ${queueId}::uuid, ${agentId}::uuid, at, at, at + interval '20 seconds', at + interval '25 seconds', at + interval '200 seconds', 'answered'
-      from (select g, '138' || lpad(((g * 7919) % ${NUMBERS})::text, 8, '0') as n, now() - random() * interval '120 days' as at
+      from (select g, '138' || lpad(((g::bigint * 7919) % ${NUMBERS})::text, 8, '0') as n, now() - random() * interval '120 days' as at
             from generate_series(${from}::int, ${to}::int) g) s`.execute(db);
   }
   const statuses = ['registered', 'dispatched', 'processing', 'replied', 'closed', 'closed', 'closed', 'archived'];
