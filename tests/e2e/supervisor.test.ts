@@ -6,11 +6,15 @@
  * agent call survives. The wallboard follows an agent's state change made in the agent's
  * own browser.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callStatus, expectHears, openAgent, openCaller, openSupervisor, type Party } from '../harness/parties.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
 import { TONES } from '../harness/tones.js';
 import { ADMIN_PASSWORD, baseUrl } from '../harness/test-app.js';
+import { SipUdpUa } from '../harness/sip-udp-ua.js';
+import { ephemeralCredentials } from '../../src/server/telephony/sip-credentials.js';
 
 describe('supervisor monitoring over Kamailio with real media', () => {
   let t: TelephonyTestApp;
@@ -36,7 +40,7 @@ describe('supervisor monitoring over Kamailio with real media', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([caller?.close(), agent?.close(), sup?.close()]);
+    await Promise.all([caller?.close(), agent?.close(), sup?.close().catch(() => undefined)]);
     await t?.close();
   });
 
@@ -120,6 +124,31 @@ describe('supervisor monitoring over Kamailio with real media', () => {
     expect(ends[0]!.detail.reason).toBe('supervisor_left');
   });
 
+  it('any other INVITE with the monitoring header is refused (403) without ringing: forged, replayed', async () => {
+    const secret = (await t.db.selectFrom('server_secret').select('value').where('name', '=', 'sip').executeTakeFirstOrThrow()).value;
+    const rogue = await new SipUdpUa('1999', { host: '127.0.0.1', port: t.sip.port, domain: '127.0.0.1' }, ephemeralCredentials(secret, '1999', Math.floor(Date.now() / 1000) + 600)).open();
+    try {
+      // A grant that was good once: issued to the supervisor, then used.
+      const supToken = (await t.login('sup_a', 'Super-pass-1')).accessToken;
+      const agentId = (await t.db.selectFrom('app_user').select('id').where('username', '=', 'agent_m').executeTakeFirstOrThrow()).id;
+      const grant = (await t.as(supToken)('POST', '/api/monitoring/sessions', { agentId, mode: 'barge' })).json();
+      const sipCallId = (await t.db.selectFrom('agent_live_call').select('sip_call_id').executeTakeFirstOrThrow()).sip_call_id;
+      const agentToken = (await t.login('agent_m', 'Agent-pass-1')).accessToken;
+      expect((await t.as(agentToken)('POST', '/api/monitoring/redeem', { grant: grant.grant, sipCallId })).statusCode).toBe(200);
+      for (const header of ['X-Hotline-Monitor: forged.grant.value', `X-Hotline-Monitor: ${grant.grant}`]) {
+        const c = await rogue.call('2101', [header]);
+        expect((await c.finalStatus(10_000)).status).toBe(403);
+      }
+      expect(await agentCalls()).toHaveLength(1);
+      expect(await agent.page.getByTestId('incoming-call').count()).toBe(0);
+      await expectHears(caller, TONES.agent);
+      expect((await audit('monitor.refused')).map((r) => r.detail.why)).toEqual(['invalid', 'already used or ended']);
+      await t.as(supToken)('POST', `/api/monitoring/sessions/${grant.sessionId}/end`, { reason: 'supervisor_left' });
+    } finally {
+      rogue.close();
+    }
+  });
+
   it('the supervisor’s page dies mid-barge: caller ↔ agent keep talking, with the agent’s own microphone back', async () => {
     await sup.page.getByTestId('action-barge-agent_m').click();
     await sup.page.locator('[data-testid="monitor-status"][data-status="active"]').waitFor({ timeout: 15_000 });
@@ -132,11 +161,33 @@ describe('supervisor monitoring over Kamailio with real media', () => {
     await callStatus(caller.page, 'sim-call-status', 'established');
     await agent.page.getByTestId('monitor-indicator').waitFor({ state: 'detached', timeout: 15_000 });
 
+  });
+
+  it('the supervisor’s browser is killed mid-whisper (no BYE): the agent drops the leg by itself, the call goes on', async () => {
+    await sup.close();
+    sup = await openSupervisor(url, TONES.supervisor, 'sup_a', 'Super-pass-1');
+    await sup.page.getByTestId('action-whisper-agent_m').click();
+    await sup.page.locator('[data-testid="monitor-status"][data-status="active"]').waitFor({ timeout: 15_000 });
+    await expectHears(agent, TONES.supervisor);
+    // SIGKILL the supervisor's Chromium: our child process playing the 1320 Hz file (its main process has no --type).
+    const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'use-file-for-fake-audio-capture=.*sine-1320']).toString().trim().split('\n').map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--type=')) process.kill(pid, 'SIGKILL');
+    }
+    await expectHears(agent, TONES.supervisor, false, 5000);
+    await agent.page.getByTestId('monitor-indicator').waitFor({ state: 'detached', timeout: 40_000 });
+    await expectHears(caller, TONES.agent);
+    await expectHears(agent, TONES.caller);
+    await expectHears(caller, TONES.supervisor, false);
+    await expect.poll(async () => (await audit('monitor.end')).at(-1)?.detail.reason, { timeout: 5000 }).toBe('failed');
+
     // The agent hangs up: the call ends normally and the floor forgets it.
     await agent.page.getByTestId('hangup-button').click();
     await callStatus(agent.page, 'call-status', 'idle');
     await expect.poll(async () => (await t.db.selectFrom('agent_live_call').selectAll().execute()).length, { timeout: 5000 }).toBe(0);
-    await expect.poll(async () => (await audit('monitor.end')).length, { timeout: 5000 }).toBe(2);
+    await expect.poll(async () => (await audit('monitor.end')).length, { timeout: 5000 }).toBe(4);
     // Monitoring legs are not calls: the SIP server never reports them to the ACD as call legs.
     expect(await t.db.selectFrom('call_record').select('call_id').where('caller', '=', '1950').execute()).toEqual([]);
   });

@@ -125,7 +125,7 @@ export class MonitorLegs {
     leg.cleanups.push(() => invitation.stateChange.removeListener(onState));
     // The monitored call ends: the leg goes with it.
     const onPrimary = (state: SessionState): void => {
-      if (state === SessionState.Terminated) this.finish(leg, 'agent_call_ended');
+      if (state === SessionState.Terminated) this.hangUp(leg, 'agent_call_ended');
     };
     primary.session.stateChange.addListener(onPrimary);
     leg.cleanups.push(() => primary.session.stateChange.removeListener(onPrimary));
@@ -249,12 +249,13 @@ export class MonitorLegs {
     sender.replaceTrack(original).catch((err: unknown) => log.warn('restoring the caller track failed', err));
   }
 
+  /** We end the leg: wind it down first (so its own state change does not name the reason), then BYE. */
   private hangUp(leg: ActiveLeg, reason: 'failed' | 'agent_call_ended'): void {
     if (leg.done) return;
+    this.finish(leg, reason);
     const s = leg.invitation;
     if (s.state === SessionState.Established) s.bye().catch(() => undefined);
     else if (s.state === SessionState.Initial) void s.reject({ statusCode: 480 }).catch(() => undefined);
-    this.finish(leg, reason);
   }
 
   /** Ends the leg however it ended: the caller leg gets its own track back first. */
@@ -263,7 +264,6 @@ export class MonitorLegs {
     leg.done = true;
     if (this.leg === leg) this.leg = null;
     this.stopBarge(leg);
-    if (reason === 'agent_call_ended' && leg.invitation.state === SessionState.Established) leg.invitation.bye().catch(() => undefined);
     for (const c of leg.cleanups) c();
     if (leg.supervisorEl) {
       leg.supervisorEl.pause();
