@@ -7,6 +7,8 @@
 #!substdef "!AUTH_SECRET!{{AUTH_SECRET}}!g"
 #!substdef "!RPC_PORT!{{RPC_PORT}}!g"
 #!substdef "!ACD_WAIT_CAP_MS!{{ACD_WAIT_CAP_MS}}!g"
+# Media bridge (rtpengine) between trunks and WebRTC agents, when this site has one.
+{{RTPENGINE_DEFINE}}
 
 debug={{LOG_LEVEL}}
 log_stderror=yes
@@ -60,6 +62,10 @@ loadmodule "auth.so"
 loadmodule "auth_ephemeral.so"
 loadmodule "evapi.so"
 loadmodule "jansson.so"
+loadmodule "uac.so"
+#!ifdef WITH_RTPENGINE
+loadmodule "rtpengine.so"
+#!endif
 {{TLS_MODULE}}
 
 modparam("ctl", "binrpc", "unix:{{RUN_DIR}}/kamailio_ctl")
@@ -97,6 +103,11 @@ modparam("evapi", "bind_addr", "127.0.0.1:{{EVAPI_PORT}}")
 modparam("evapi", "netstring_format", 1)
 modparam("pv", "shvset", "acd_links=i:0")
 {{TLS_PARAMS}}
+# Bridged calls (trunk <-> WebRTC agent) until their media session is deleted: key Call-ID.
+modparam("htable", "htable", "media=>size=10;autoexpire=43200;")
+#!ifdef WITH_RTPENGINE
+modparam("rtpengine", "rtpengine_sock", "{{RTPENGINE_SOCK}}")
+#!endif
 
 request_route {
   if (!mf_process_maxfwd_header("10")) {
@@ -113,6 +124,7 @@ request_route {
       if ($sht(acdwait=>$ci) != $null) {
         route(ACD_ABANDONED);
       }
+      route(MEDIA_END);
       route(RELAY);
     }
     exit;
@@ -134,7 +146,10 @@ request_route {
     exit;
   }
 
-  route(AUTH);
+  # A trunk's calls come without credentials from its allowed sources; anyone else proves who they are.
+  if (!route(TRUNK_MATCH)) {
+    route(AUTH);
+  }
   remove_hf("Route");
   if (is_method("INVITE|SUBSCRIBE")) {
     record_route();
@@ -147,6 +162,7 @@ request_route {
     route(ACD_QUEUE);
     exit;
   }
+  route(TRUNK_OUT);
   route(LOCATION);
 }
 
@@ -224,10 +240,19 @@ route[LOCATION] {
   if (is_method("INVITE") && !is_present_hf("X-Hotline-Monitor")) {
     route(LEG_START);
   }
+  if (!route(MEDIA_OFFER)) {
+    send_reply("503", "Media Bridge Unavailable");
+    exit;
+  }
   route(RELAY);
 }
 
 route[WITHINDLG] {
+  if (is_method("BYE")) {
+    route(MEDIA_END);
+  } else if (is_method("INVITE|UPDATE") && has_body("application/sdp") && $sht(media=>$ci) != $null) {
+    route(MEDIA_REOFFER);
+  }
   if ($sht(acdcall=>$ci::agent) != $null) {
     if (is_method("BYE")) {
       route(ACD_ENDED);
@@ -263,6 +288,7 @@ route[RELAY] {
 }
 
 onreply_route[MANAGE_REPLY] {
+  route(MEDIA_ANSWER);
   if (nat_uac_test("64")) {
     add_contact_alias();
   }
@@ -347,6 +373,14 @@ route[ACD_OFFER] {
   t_set_fr($var(ring_ms), $var(ring_ms));
   t_on_failure("ACD_FAILED");
   t_on_reply("ACD_REPLY");
+  if (!route(MEDIA_OFFER)) {
+    $var(ev) = "{}";
+    jansson_set("string", "t", "offer-failed", "$var(ev)");
+    jansson_set("string", "agentId", "$avp(acd_agent)", "$var(ev)");
+    jansson_set("integer", "code", "503", "$var(ev)");
+    $avp(acd_agent) = $null;
+    route(ACD_SUSPEND);
+  }
   if (!t_relay()) {
     xlog("L_ERR", "ACD: relaying $ci to $var(d_ext) failed\n");
     $var(ev) = "{}";
@@ -362,6 +396,7 @@ route[ACD_OFFER] {
 # Resumed by an overflow/reject decision: the caller gets a final reply.
 route[ACD_REPLY_FINAL] {
   $sht(acdwait=>$ci) = $null;
+  route(MEDIA_END);
   t_reply("$var(d_status)", "$var(d_reason)");
   exit;
 }
@@ -376,6 +411,7 @@ failure_route[ACD_FAILED] {
     # The suspension timed out: the backend never decided.
     xlog("L_ERR", "ACD: no decision for $ci within the wait cap; call lost\n");
     $sht(acdwait=>$ci) = $null;
+    route(MEDIA_END);
     t_reply("480", "Temporarily Unavailable");
     $var(ev) = "{}";
     jansson_set("string", "t", "lost", "$var(ev)");
@@ -412,6 +448,7 @@ route[LEG_START] {
 
 # Unanswered leg (busy, rejected, not answered, or the caller cancelled).
 failure_route[LEG_FAILED] {
+  route(MEDIA_END);
   $var(ev) = "{}";
   jansson_set("string", "t", "abandoned", "$var(ev)");
   jansson_set("string", "callId", "$avp(acd_callid)", "$var(ev)");
@@ -437,6 +474,7 @@ route[ACD_MEDIA] {
 }
 
 onreply_route[ACD_REPLY] {
+  route(MEDIA_ANSWER);
   if (nat_uac_test("64")) {
     add_contact_alias();
   }
@@ -570,4 +608,110 @@ event_route[xhttp:request] {
     }
   }
   xhttp_reply("404", "Not Found", "", "");
+}
+
+# ---------------------------------------------------------------------------------------
+# Trunks and the media bridge. A call between a trunk (plain RTP/AVP, G.711) and a WebRTC
+# agent (ICE, DTLS-SRTP, rtcp-mux) goes through rtpengine, in both directions; calls between
+# agents never do. The offer is rewritten for whoever receives it, chosen after the
+# destination is known (lookup or the outbound trunk); the direction travels to the reply
+# route in $avp(media_to) — an AVP rather than a message flag because it must survive the
+# ACD's t_suspend/t_continue. htable media remembers bridged calls until BYE, CANCEL or a
+# final failure deletes their rtpengine session.
+# ---------------------------------------------------------------------------------------
+
+{{TRUNK_ROUTES}}
+
+# An agent's call to a citizen's number (not a registered extension) leaves through the
+# outbound trunk with the hotline's caller id.
+route[TRUNK_OUT] {
+  if (!is_method("INVITE") || $avp(trunk) != $null || !($proto == "ws" || $proto == "wss")) {
+    return 1;
+  }
+  if (!($rU =~ "{{EXTERNAL_NUMBER}}") || registered("location")) {
+    return 1;
+  }
+  if (!route(TRUNK_OUT_TARGET)) {
+    xlog("L_NOTICE", "no outbound trunk configured; call $ci to $rU not routed\n");
+    return 1;
+  }
+  route(LEG_START);
+  # Carriers take the caller id from P-Asserted-Identity or From; uac restores the agent's
+  # From in the dialog's later requests and replies.
+  remove_hf("P-Asserted-Identity");
+  append_hf("P-Asserted-Identity: <sip:$avp(trunk_cid)@SIP_DOMAIN>\r\n");
+  uac_replace_from("sip:$avp(trunk_cid)@SIP_DOMAIN");
+  if (!route(MEDIA_OFFER)) {
+    sl_send_reply("503", "Media Bridge Unavailable");
+    exit;
+  }
+  xlog("L_INFO", "call $ci from $fU to $rU leaves through trunk $avp(trunk_out)\n");
+  route(RELAY);
+}
+
+# Initial INVITE whose destination is set: bridge it when exactly one side is WebRTC.
+# Returns -1 when the bridge is needed but rtpengine refused.
+route[MEDIA_OFFER] {
+#!ifdef WITH_RTPENGINE
+  if (!is_method("INVITE") || !has_body("application/sdp")) {
+    return 1;
+  }
+  if ($avp(trunk) != $null && $du =~ ";transport=wss?") {
+    $avp(media_to) = "webrtc";
+    if (!rtpengine_offer("ICE=force DTLS=passive SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer generate-mid replace-origin replace-session-connection")) {
+      xlog("L_ERR", "rtpengine refused the offer of $ci (trunk $avp(trunk) to WebRTC)\n");
+      return -1;
+    }
+  } else if ($avp(trunk_out) != $null && ($proto == "ws" || $proto == "wss")) {
+    $avp(media_to) = "plain";
+    if (!rtpengine_offer("ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux replace-origin replace-session-connection $avp(trunk_codecs) codec-offer=telephone-event")) {
+      xlog("L_ERR", "rtpengine refused the offer of $ci (WebRTC to trunk $avp(trunk_out))\n");
+      return -1;
+    }
+  } else {
+    return 1;
+  }
+  $sht(media=>$ci) = 1;
+#!endif
+  return 1;
+}
+
+# A re-INVITE/UPDATE with SDP in a bridged call (hold, resume): rewritten toward its receiver.
+route[MEDIA_REOFFER] {
+#!ifdef WITH_RTPENGINE
+  if ($proto == "ws" || $proto == "wss") {
+    $avp(media_to) = "plain";
+    rtpengine_offer("ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux replace-origin replace-session-connection");
+  } else {
+    $avp(media_to) = "webrtc";
+    rtpengine_offer("ICE=force DTLS=passive SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer generate-mid replace-origin replace-session-connection");
+  }
+#!endif
+  return 1;
+}
+
+# A provisional or final reply with SDP to a bridged offer: the answer goes back to the offerer.
+route[MEDIA_ANSWER] {
+#!ifdef WITH_RTPENGINE
+  if ($avp(media_to) == $null || !has_body("application/sdp") || !(status =~ "^(18[0-9]|2[0-9][0-9])$")) {
+    return 1;
+  }
+  if ($avp(media_to) == "webrtc") {
+    rtpengine_answer("ICE=remove RTP/AVP rtcp-mux-demux replace-origin replace-session-connection");
+  } else {
+    rtpengine_answer("ICE=force rtcp-mux-accept generate-mid replace-origin replace-session-connection");
+  }
+#!endif
+  return 1;
+}
+
+# BYE, CANCEL and every failure path: release the call's media session.
+route[MEDIA_END] {
+#!ifdef WITH_RTPENGINE
+  if ($sht(media=>$ci) != $null) {
+    rtpengine_delete();
+    $sht(media=>$ci) = $null;
+  }
+#!endif
+  return 1;
 }

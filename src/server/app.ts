@@ -59,6 +59,7 @@ import { MonitoringService } from './modules/supervisor/monitoring-service.js';
 import { registerSupervisorRoutes } from './modules/supervisor/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
 import { KamailioAcdBridge } from './telephony/kamailio/kamailio-acd-bridge.js';
+import { RtpengineServer } from './telephony/rtpengine/rtpengine-server.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
@@ -93,6 +94,8 @@ export interface BuiltApp {
   services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; queues: QueuesService; callbacks: CallbacksService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
+  /** Our managed rtpengine (media bridge for trunk calls), when this site runs one. */
+  rtpengine: RtpengineServer | null;
   /** The ACD's link to our managed Kamailio (call facts in, routing decisions out); attach a CallRouter to route queue calls. */
   acdBridge: KamailioAcdBridge | null;
   /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
@@ -122,6 +125,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
     log.child({ module: 'softphone' }),
   );
   let kamailio: KamailioServer | null = null;
+  let rtpengine: RtpengineServer | null = null;
   let acdBridge: KamailioAcdBridge | null = null;
   if (config.sipMode === 'managed') {
     const binary = findExecutable(config.kamailioBinary);
@@ -136,6 +140,29 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       });
       acdBridge = bridge;
       const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
+      // The media bridge for trunk calls: the site's rtpengine, or ours beside our Kamailio.
+      let rtpengineSock = config.rtpengine === 'external' ? config.rtpengineNg : undefined;
+      if (config.rtpengine === 'external' && !rtpengineSock) log.warn('HOTLINE_RTPENGINE=external needs HOTLINE_RTPENGINE_NG; trunk calls will have no audio');
+      if (config.rtpengine === 'managed') {
+        const rtpBinary = findExecutable(config.rtpengineBinary);
+        if (!rtpBinary) {
+          if (config.trunks.length) log.warn('rtpengine is not installed (apt-get install rtpengine-daemon); trunk calls will have no audio');
+        } else {
+          rtpengine = new RtpengineServer(
+            rtpBinary,
+            {
+              interface: config.rtpengineInterface ?? config.sipAddr,
+              ngPort: config.rtpengineNgPort,
+              portMin: config.rtpenginePortMin,
+              portMax: config.rtpenginePortMax,
+              runDir,
+              logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 7 : 5,
+            },
+            log,
+          );
+          rtpengineSock = rtpengine.ngAddress;
+        }
+      }
       kamailio = new KamailioServer({
         binary,
         templatePath: join(root, 'deploy/kamailio/kamailio.cfg.tpl'),
@@ -151,6 +178,9 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
           evapiPort: config.sipEvapiPort,
           tls: tlsPort && config.sipTlsCert && config.sipTlsKey ? { port: tlsPort, certificate: config.sipTlsCert, privateKey: config.sipTlsKey } : undefined,
           credentialTtl: config.sipCredentialTtl,
+          rtpengineSock,
+          trunks: config.trunks,
+          hotlineNumber: config.hotlineNumber,
           runDir,
           modulesDir: config.kamailioModulesDir ?? defaultModulesDir(),
           logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 3 : 1,
@@ -164,7 +194,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       });
     }
   }
-  return { softphone, kamailio, acdBridge, wsServers };
+  return { softphone, kamailio, rtpengine, acdBridge, wsServers };
 }
 
 export interface BuildOptions {
@@ -385,6 +415,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     breakLimits.stop();
     await sip.acdBridge?.stop();
     await sip.kamailio?.stop();
+    await sip.rtpengine?.stop();
   });
   app.addHook('onClose', async () => {
     acdPushes.stop();
@@ -407,11 +438,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     province,
     services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
     kamailio: sip.kamailio,
+    rtpengine: sip.rtpengine,
     acdBridge: sip.acdBridge,
     async startServices() {
       province.start();
       await acdRelay?.start();
       await acd.start();
+      // rtpengine first: Kamailio's rtpengine module pings it at start.
+      await sip.rtpengine?.start();
       await sip.kamailio?.start();
     },
   };

@@ -1,17 +1,19 @@
-/** A backend with its own managed Kamailio on free loopback ports, for telephony tests. */
+/** A backend with its own managed Kamailio (and rtpengine, when installed) on free loopback ports, for telephony tests. */
 import type { Config } from '../../src/server/config/config.js';
 import { freePorts } from './free-port.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 export interface TelephonyTestApp extends TestApp {
-  sip: { port: number; wsPort: number; rpcPort: number; evapiPort: number; wsUrl: string };
+  sip: { port: number; wsPort: number; rpcPort: number; evapiPort: number; wsUrl: string; rtpengineNgPort: number };
 }
 
 export async function createTelephonyTestApp(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TelephonyTestApp> {
-  const [port, wsPort, rpcPort, evapiPort] = (await freePorts(4)) as [number, number, number, number];
+  const [port, wsPort, rpcPort, evapiPort, rtpengineNgPort] = (await freePorts(5)) as [number, number, number, number, number];
+  // Media ports: a random 200-port block, so test files running side by side rarely meet.
+  const rtpBase = 40000 + 200 * Math.floor(Math.random() * 100);
   const t = await createTestApp(
-    { sipMode: 'managed', sipWsUrl: undefined, sipSecret: undefined, sipPort: port, sipWsPort: wsPort, sipRpcPort: rpcPort, sipEvapiPort: evapiPort, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides },
+    { sipMode: 'managed', sipWsUrl: undefined, sipSecret: undefined, sipPort: port, sipWsPort: wsPort, sipRpcPort: rpcPort, sipEvapiPort: evapiPort, rtpengineNgPort, rtpenginePortMin: rtpBase, rtpenginePortMax: rtpBase + 199, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides },
     { listen: true, logger: Boolean(process.env.TEST_LOG_LEVEL) },
   );
-  return { ...t, sip: { port, wsPort, rpcPort, evapiPort, wsUrl: `ws://127.0.0.1:${wsPort}` } };
+  return { ...t, sip: { port, wsPort, rpcPort, evapiPort, wsUrl: `ws://127.0.0.1:${wsPort}`, rtpengineNgPort } };
 }

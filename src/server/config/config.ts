@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { TrunksSchema } from '../telephony/trunks.js';
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 const seconds = (def: number) => z.coerce.number().int().positive().default(def);
@@ -72,6 +73,39 @@ export const ConfigSchema = z.object({
   sipCredentialTtl: seconds(600),
   kamailioBinary: z.string().default('kamailio'),
   kamailioModulesDir: z.string().optional(),
+  /**
+   * Media bridge between trunks and WebRTC agents: 'managed' runs Debian's rtpengine as our
+   * supervised child (userspace, with managed Kamailio) when installed, 'external' uses the
+   * site's rtpengine at rtpengineNg, 'off' bridges nothing (trunk calls then have no audio).
+   */
+  rtpengine: z.enum(['managed', 'external', 'off']).default('managed'),
+  /** External rtpengine's ng control address, udp:IPv4:port. */
+  rtpengineNg: z.string().regex(/^udp:[0-9.]+:[0-9]{1,5}$/, 'must be udp:IPv4:port').optional(),
+  rtpengineBinary: z.string().default('rtpengine'),
+  /** Loopback ng port of our managed rtpengine. */
+  rtpengineNgPort: z.coerce.number().int().min(1).max(65535).default(2223),
+  /** Address media is bridged on (reached by trunks and agents); default sipAddr. */
+  rtpengineInterface: z.string().regex(/^[0-9.]+$/, 'must be an IPv4 address').optional(),
+  /** UDP port range for bridged media (4 ports per call). */
+  rtpenginePortMin: z.coerce.number().int().min(1024).max(65535).default(30000),
+  rtpenginePortMax: z.coerce.number().int().min(1024).max(65535).default(30999),
+  /**
+   * Trunks as JSON: [{"name":"pstn","address":"10.0.0.5:5060","transport":"udp","sources":["10.0.0.5"],
+   * "codecs":["PCMA","PCMU"],"outbound":true,"callerId":"12345"}]; calls from any other source need credentials.
+   */
+  trunks: z
+    .union([z.string(), z.array(z.unknown())])
+    .default('[]')
+    .transform((v, ctx) => {
+      try {
+        const parsed = TrunksSchema.safeParse(typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
+        if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        return parsed.data;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** ICE servers for WebRTC as JSON; empty on a LAN (never a public STUN by default). */
   iceServers: z.string().default('[]').transform((v, ctx) => {
     try {
@@ -192,6 +226,14 @@ export const envNames: Record<keyof Config, string> = {
   sipCredentialTtl: 'HOTLINE_SIP_CREDENTIAL_TTL',
   kamailioBinary: 'HOTLINE_KAMAILIO_BINARY',
   kamailioModulesDir: 'HOTLINE_KAMAILIO_MODULES_DIR',
+  rtpengine: 'HOTLINE_RTPENGINE',
+  rtpengineNg: 'HOTLINE_RTPENGINE_NG',
+  rtpengineBinary: 'HOTLINE_RTPENGINE_BINARY',
+  rtpengineNgPort: 'HOTLINE_RTPENGINE_NG_PORT',
+  rtpengineInterface: 'HOTLINE_RTPENGINE_INTERFACE',
+  rtpenginePortMin: 'HOTLINE_RTPENGINE_PORT_MIN',
+  rtpenginePortMax: 'HOTLINE_RTPENGINE_PORT_MAX',
+  trunks: 'HOTLINE_TRUNKS',
   iceServers: 'HOTLINE_ICE_SERVERS',
   iceGatheringTimeoutMs: 'HOTLINE_ICE_GATHERING_TIMEOUT_MS',
   dtmfMode: 'HOTLINE_DTMF_MODE',

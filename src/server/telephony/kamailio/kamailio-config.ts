@@ -4,6 +4,7 @@
  * could break the config's syntax is refused.
  */
 import { readFileSync } from 'node:fs';
+import { EXTERNAL_NUMBER, renderTrunkRoutes, type Trunk } from '../trunks.js';
 
 export interface KamailioSettings {
   domain: string;
@@ -23,6 +24,11 @@ export interface KamailioSettings {
   /** WSS for sites: certificate and key files; absent on loopback dev/test. */
   tls?: { port: number; certificate: string; privateKey: string } | undefined;
   credentialTtl: number;
+  /** rtpengine's ng address (udp:IPv4:port) for the media bridge; absent: no bridging. */
+  rtpengineSock?: string | undefined;
+  /** Configured trunks (validated by TrunksSchema) and the caller id they default to. */
+  trunks?: Trunk[];
+  hotlineNumber?: string;
   runDir: string;
   modulesDir: string;
   logLevel: number;
@@ -55,6 +61,10 @@ export function renderKamailioConfig(template: string, s: KamailioSettings): str
     MODULES_DIR: safe('modulesDir', s.modulesDir),
     LOG_LEVEL: safe('logLevel', s.logLevel),
     LOG_PREFIX: '',
+    RTPENGINE_DEFINE: s.rtpengineSock ? '#!define WITH_RTPENGINE' : '',
+    RTPENGINE_SOCK: s.rtpengineSock ? safe('rtpengineSock', s.rtpengineSock) : '',
+    TRUNK_ROUTES: renderTrunkRoutes(s.trunks ?? [], safe('hotlineNumber', s.hotlineNumber ?? '12345')),
+    EXTERNAL_NUMBER,
     UDP_CHILDREN: String(s.udpChildren ?? 4),
     TCP_CHILDREN: String(s.tcpChildren ?? 8),
     TLS_LISTEN: tls ? `listen=tls:${safe('wsAddr', s.wsAddr)}:${safe('tls.port', tls.port)}` : '',
