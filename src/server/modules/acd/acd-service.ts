@@ -263,7 +263,7 @@ export class AcdService implements CallRouter {
         return;
       }
       if (c.state === 'offered' && c.agent_id) {
-        await this.transition(tx, eff, c.agent_id, { type: 'offer_withdrawn', callId });
+        await this.transitionIfAllowed(tx, eff, c.agent_id, { type: 'offer_withdrawn', callId });
         await this.endOffer(tx, callId, c.agent_id, 'withdrawn', at);
         eff.offersEnded.push([c.agent_id, callId, 'abandoned']);
       }
