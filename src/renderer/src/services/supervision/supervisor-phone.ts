@@ -11,6 +11,7 @@ import { api } from '../../../../shared/api/index.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
 import { MONITOR_HEADER, type MonitorMode } from '../../../../shared/api/supervisor.js';
 import { useMonitorStore } from '../../stores/monitor-store';
+import { useSessionStore } from '../../stores/session-store';
 import { isApiCallError } from '../api-client';
 import { createLogger } from '../log';
 import { call } from '../session';
@@ -200,6 +201,16 @@ class SupervisorPhone {
     }
   }
 
+  /** Signed out: leave any call and drop the SIP connection (its credentials are revoked anyway). */
+  async shutdown(): Promise<void> {
+    await this.stop();
+    const ua = this.ua;
+    this.ua = null;
+    this.profile = null;
+    await ua?.stop().catch(() => undefined);
+    useMonitorStore.getState().setSession(null);
+  }
+
   /** Leave the call (BYE, or CANCEL while it is being set up). */
   async stop(): Promise<void> {
     const leg = this.leg;
@@ -229,6 +240,10 @@ export function supervisorPhone(): SupervisorPhone {
   const p = new SupervisorPhone();
   phone = p;
   window.addEventListener('pagehide', () => void p.stop());
+  // Nobody keeps listening after signing out.
+  useSessionStore.subscribe((st) => {
+    if (st.view.status !== 'signed-in') void p.shutdown();
+  });
   const hook: MonitorDebugHook = {
     analyse: (freqs, windowMs) => p.analyse(freqs, windowMs),
     levelAt: async (hz, windowMs) => (await p.analyse([hz], windowMs))[hz] ?? -200,
