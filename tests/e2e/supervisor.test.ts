@@ -61,6 +61,18 @@ describe('supervisor monitoring over Kamailio with real media', () => {
     await expect.poll(() => sup.page.getByTestId('floor-time-agent_m').innerText(), { timeout: 4000 }).not.toBe(first);
   });
 
+  it('置忙 and a message from the wallboard pop up on the agent’s console', async () => {
+    await sup.page.getByTestId('action-not-ready-agent_m').click();
+    await sup.page.locator('[data-testid="floor-state-agent_m"][data-state="not_ready"]').waitFor({ timeout: 10_000 });
+    await agent.page.locator('[data-testid="supervisor-forced"][data-kind="forced_not_ready"]').waitFor({ timeout: 10_000 });
+    await sup.page.getByTestId('action-message-agent_m').click();
+    await sup.page.getByTestId('message-text').fill('请注意服务用语');
+    await sup.page.getByTestId('message-send').click();
+    await expect.poll(() => agent.page.getByTestId('supervisor-message').innerText(), { timeout: 10_000 }).toBe('请注意服务用语');
+    expect((await audit('agent.force_not_ready')).length).toBe(1);
+    expect((await audit('agent.message')).map((r) => r.detail.text)).toEqual(['请注意服务用语']);
+  });
+
   it('listen: the supervisor hears caller and agent; neither hears the supervisor; the agent sees no call and no indicator', async () => {
     await caller.page.getByTestId('sim-dial-target').fill('2101');
     await caller.page.getByTestId('sim-dial').click();
