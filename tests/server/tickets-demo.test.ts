@@ -7,7 +7,7 @@ describe('tickets on a demo site', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ demo: true });
-  });
+  }, 180_000); // seeds eight accounts (argon2) on a busy machine
   afterAll(() => t.close());
 
   it('an agent files a ticket, the rules dispatch it, and unit1 finds it in its inbox', async () => {

@@ -65,7 +65,7 @@ describe('deadlines on the Chinese working calendar', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('SLA state: normal, near due within the warning window, overdue after', () => {
     const due = at('2025-10-10T23:59:59.999+08:00');

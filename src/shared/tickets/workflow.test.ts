@@ -73,9 +73,9 @@ describe('ticket workflow', () => {
           s = r.next;
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
-  });
+  }, 120_000);
 
   it('allowedCommands offers every command decide would accept, and nothing on terminal tickets', () => {
     fc.assert(
@@ -91,7 +91,7 @@ describe('ticket workflow', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 120_000);
 
   it('walks the full happy path: register → classify → dispatch → sign → process → reply → audit → revisit → archive', () => {
     const s = run(initialSnapshot, [
