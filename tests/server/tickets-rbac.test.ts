@@ -37,7 +37,7 @@ describe('tickets RBAC matrix', () => {
     as.unitOther = other.inject;
     unitA = (await admin('POST', '/api/refdata/units', { code: 'a', name: '甲单位', memberIds: [lead.id] })).json().id;
     await admin('POST', '/api/refdata/units', { code: 'b', name: '乙单位', memberIds: [other.id] });
-  });
+  }, 180_000); // creates and signs in several accounts (argon2) on a busy machine
   afterAll(() => t.close());
 
   const step = async (who: Inject, tk: TicketDetail, command: Record<string, unknown>): Promise<TicketDetail> => {

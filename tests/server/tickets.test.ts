@@ -51,7 +51,7 @@ describe('tickets', () => {
     const rule = await admin('POST', '/api/refdata/dispatch-rules', { regionCode: '330100', categoryCode: '01', leadUnitId: unit.A, coUnitIds: [unit.B] });
     expect(rule.statusCode, rule.body).toBe(201);
     expect((await admin('POST', '/api/refdata/dispatch-rules', { categoryCode: '02', leadUnitId: unit.C })).statusCode).toBe(201);
-  });
+  }, 180_000); // creates and signs in several accounts (argon2) on a busy machine
   afterAll(() => t.close());
 
   const form = (over: Record<string, unknown> = {}) => ({
