@@ -12,10 +12,10 @@ describe('ticket pushes', () => {
   const sockets: C[] = [];
   beforeAll(async () => {
     t = await createTestApp({}, { listen: true });
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await t.close();
+    await t?.close();
   });
 
   it('tells the lead unit and the agent what happened, never the actor or other units', async () => {
