@@ -19,9 +19,11 @@ import { createProvinceKit, waitFor, type ProvinceKit } from '../harness/provinc
 const TICKETS = Number(process.env.PROVINCE_CHAOS_TICKETS ?? 1000);
 const OUTAGE_S = Number(process.env.PROVINCE_CHAOS_OUTAGE_SECONDS ?? 2);
 const KILLS = 2;
+/** Test budget: 3 min at CI size, more for the full-size run and its outage. */
+const BUDGET_MS = 180_000 * Math.max(1, TICKETS / 1000) + OUTAGE_S * 1000;
 const nodeScript = fileURLToPath(new URL('../harness/province-node.ts', import.meta.url));
 const opts: Partial<DispatcherOptions> = {
-  batchSize: 200, intervalMs: 50, concurrency: 2, leaseMs: 3000, maxPerTicket: 10,
+  batchSize: 50, intervalMs: 50, concurrency: 2, leaseMs: 3000, maxPerTicket: 5,
   backoffInitialMs: 50, backoffMaxMs: 1000, breakerThreshold: 5, breakerHalfOpenMs: 500,
 };
 const TIMEOUT_MS = 1000;
@@ -150,7 +152,7 @@ describe('province chaos', () => {
     // One embedded database serialises everything: if no request fell into the window, open one now.
     if (kit.sim.stats.outageRefusals === 0) kit.sim.setFaults({ outageUntil: Date.now() + OUTAGE_S * 1000 });
     const pending = async () => Number((await kit.db.selectFrom('province_outbox').select(kit.db.fn.countAll<number>().as('n')).where('state', '!=', 'sent').executeTakeFirstOrThrow()).n);
-    await waitFor(async () => (await pending()) === 0 && killed.length === KILLS, 'every event acknowledged after two kills', 170_000, 200);
+    await waitFor(async () => (await pending()) === 0 && killed.length === KILLS, 'every event acknowledged after two kills', BUDGET_MS - 10_000, 200);
 
     expect(killed).toHaveLength(KILLS);
     const received = kit.sim.received();
@@ -167,5 +169,5 @@ describe('province chaos', () => {
     expect(kit.sim.stats.duplicates).toBeGreaterThan(0);
     const dead = await kit.db.selectFrom('province_outbox').select('id').where('state', '=', 'dead').execute();
     expect(dead).toHaveLength(0);
-  }, 180_000);
+  }, BUDGET_MS);
 });

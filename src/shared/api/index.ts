@@ -3,6 +3,7 @@ import { accountRoutes } from './accounts.js';
 import { acdRoutes } from './acd.js';
 import { agentStateRoutes } from './agent-state.js';
 import { callerRoutes } from './callers.js';
+import { provinceRoutes } from './province.js';
 import { recordingRoutes } from './recordings.js';
 import { refdataRoutes } from './refdata.js';
 import { softphoneRoutes } from './softphone.js';
@@ -10,7 +11,7 @@ import { supervisorRoutes } from './supervisor.js';
 import { systemRoutes } from './system.js';
 import { ticketRoutes } from './tickets.js';
 
-export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes, ...ticketRoutes, ...refdataRoutes, ...callerRoutes } as const;
+export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes, ...ticketRoutes, ...refdataRoutes, ...callerRoutes, ...provinceRoutes } as const;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export * from './route.js';

@@ -336,31 +336,45 @@ export const ReconciliationReportSchema = ReconciliationSummarySchema.extend({
 }).meta({ id: 'ProvinceReconciliationReport' });
 export type ReconciliationReport = z.infer<typeof ReconciliationReportSchema>;
 
+/** 转派至省平台: an agent hands a ticket to the province (省级事项 / 跨辖区). */
+export const TransferUpBodySchema = z
+  .object({
+    version: z.number().int().min(1),
+    scope: z.enum(['province_level', 'cross_jurisdiction']),
+    reason: z.string().trim().min(1, '请填写转派原因').max(2000),
+  })
+  .strict();
+
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
 
 export const provinceRoutes = {
-  health: route({
+  provinceHealth: route({
     method: 'GET', path: '/api/province/health', summary: 'Gateway health: outbox depth, failures, circuit, dead letters',
     tags: ['province'], access: 'province:manage', status: 200, response: GatewayHealthSchema,
   }),
-  deadLetters: route({
+  provinceDeadLetters: route({
     method: 'GET', path: '/api/province/dead-letters', summary: 'Events the province rejected (4xx), newest first',
     tags: ['province'], access: 'province:manage', query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
     status: 200, response: z.object({ items: z.array(DeadLetterSchema) }),
   }),
-  resend: route({
+  provinceResend: route({
     method: 'POST', path: '/api/province/dead-letters/:id/resend', summary: 'Re-send a dead letter (optionally with corrected data)',
     tags: ['province'], access: 'province:manage', params: IdParams, body: ResendBodySchema, status: 200, response: z.object({ requeued: z.literal(true) }),
   }),
-  reconcile: route({
+  provinceReconcile: route({
     method: 'POST', path: '/api/province/reconciliations', summary: 'Compare the province\'s acknowledgements with ours for a date range',
     tags: ['province'], access: 'province:manage', body: ReconcileBodySchema, status: 201, response: ReconciliationReportSchema,
   }),
-  reconciliations: route({
+  provinceReconciliations: route({
     method: 'GET', path: '/api/province/reconciliations', summary: 'Stored reconciliation reports, newest first',
     tags: ['province'], access: 'province:manage', status: 200, response: z.object({ items: z.array(ReconciliationSummarySchema) }),
   }),
-  reconciliation: route({
+  transferUp: route({
+    method: 'POST', path: '/api/tickets/:id/transfer-up', summary: '转派至省平台: hand a ticket to the province (省级事项 / 跨辖区)',
+    tags: ['province'], access: 'tickets:dispatch', params: z.object({ id: z.uuid() }), body: TransferUpBodySchema,
+    status: 200, response: z.object({ ticketNo: z.string(), key: z.string(), version: z.number().int() }),
+  }),
+  provinceReconciliation: route({
     method: 'GET', path: '/api/province/reconciliations/:id', summary: 'One reconciliation report with its differences',
     tags: ['province'], access: 'province:manage', params: z.object({ id: z.uuid() }), status: 200, response: ReconciliationReportSchema,
   }),

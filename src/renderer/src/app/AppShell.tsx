@@ -9,6 +9,7 @@ import { App, Button, Layout, Menu, Result, Select, Space, Tag, Typography, type
 import {
   ApartmentOutlined,
   AuditOutlined,
+  CloudSyncOutlined,
   DashboardOutlined,
   FileTextOutlined,
   LogoutOutlined,
@@ -19,6 +20,7 @@ import {
 import type { CurrentUser } from '../../../shared/api/accounts.js';
 import { AgentConsolePage } from '../features/agent-console/AgentConsolePage';
 import { AuditPage } from '../features/admin/audit/AuditPage';
+import { ProvincePage } from '../features/admin/province/ProvincePage';
 import { GroupsPage } from '../features/admin/groups/GroupsPage';
 import { UsersPage } from '../features/admin/users/UsersPage';
 import { SupervisorPage } from '../features/supervisor/SupervisorPage';
@@ -40,6 +42,7 @@ const navIcons: Record<Page['nav'], ReactNode> = {
   users: <UserOutlined />,
   groups: <ApartmentOutlined />,
   audit: <AuditOutlined />,
+  province: <CloudSyncOutlined />,
 };
 
 const languageLabels: Record<Language, string> = { 'zh-CN': '中文', en: 'English' };
@@ -60,6 +63,8 @@ function PageContent({ path }: { path: PagePath }) {
       return <GroupsPage />;
     case '/admin/audit':
       return <AuditPage />;
+    case '/admin/province':
+      return <ProvincePage />;
     default:
       return assertNever(path);
   }

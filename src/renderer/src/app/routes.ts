@@ -13,6 +13,7 @@ export const pages = [
   { path: '/admin/users', permission: 'users:manage', nav: 'users' },
   { path: '/admin/groups', permission: 'users:manage', nav: 'groups' },
   { path: '/admin/audit', permission: 'audit:read', nav: 'audit' },
+  { path: '/admin/province', permission: 'province:manage', nav: 'province' },
 ] as const satisfies readonly { path: string; permission: Permission; nav: string }[];
 
 export type Page = (typeof pages)[number];

@@ -75,6 +75,10 @@ interface StreamResult {
   /** Highest seq now acknowledged by the province (0: none in this batch), and how many events that was. */
   acked: number;
   ackedItems?: number;
+  /** Outbox ids of the events acknowledged in this batch. */
+  ackedIds?: number[];
+  /** The event that failed (the stream's head after its acked ones). */
+  failedId?: number;
   /** A rejected event: dead letter. */
   dead?: { id: number; seq: number; code: string; message: string };
   /** Nothing more from this stream now: back off (attempt count +1). */
@@ -209,18 +213,18 @@ export class ProvinceDispatcher {
       UPDATE province_stream s
       SET lease_owner = ${this.opts.node}, lease_token = ${token}::uuid,
           lease_until = now() + make_interval(secs => ${this.opts.leaseMs / 1000})
-      FROM due WHERE s.ticket_no = due.ticket_no
+      WHERE s.ticket_no = ANY(ARRAY(SELECT ticket_no FROM due))
       RETURNING s.ticket_no, s.acked_seq, s.attempts`.execute(this.db);
     return r.rows;
   }
 
   /** The claimed streams' next events: every stream's head first, then later ones, up to a batch. */
-  private async load(token: string): Promise<OutboxItem[]> {
+  private async load(token: string, ticketNos: string[]): Promise<OutboxItem[]> {
     const r = await sql<OutboxItem & { rank: number }>`
       SELECT o.id, o.ticket_no, o.seq, o.payload, o.seq - s.acked_seq AS rank
       FROM province_stream s
       JOIN province_outbox o ON o.ticket_no = s.ticket_no AND o.seq > s.acked_seq AND o.seq <= s.acked_seq + ${this.opts.maxPerTicket}
-      WHERE s.lease_token = ${token}::uuid
+      WHERE s.ticket_no = ANY(${ticketNos}::text[]) AND s.lease_token = ${token}::uuid
       ORDER BY rank, s.ticket_no
       LIMIT ${this.opts.batchSize}`.execute(this.db);
     return r.rows.map((row) => ({ ...row, id: Number(row.id) })).sort((a, b) => (a.ticket_no < b.ticket_no ? -1 : a.ticket_no > b.ticket_no ? 1 : a.seq - b.seq));
@@ -234,7 +238,7 @@ export class ProvinceDispatcher {
     const token = randomUUID();
     const claimed = await this.claim(token);
     if (!claimed.length) return 0;
-    const items = await this.load(token);
+    const items = await this.load(token, claimed.map((c) => c.ticket_no));
     const byStream = new Map<string, OutboxItem[]>();
     for (const it of items) {
       const list = byStream.get(it.ticket_no) ?? [];
@@ -262,7 +266,7 @@ export class ProvinceDispatcher {
       }
       this.log.warn({ batchId, items: items.length, reason, message }, 'province batch failed; backing off');
       await this.record(token, batchId, started, items.length, reason, message,
-        [...byStream.keys()].map((ticketNo) => ({ ticketNo, acked: 0, backoff: true, error: `${reason}: ${message}` })), claimed);
+        [...byStream.entries()].map(([ticketNo, list]) => ({ ticketNo, acked: 0, backoff: true, failedId: list[0]!.id, error: `${reason}: ${message}` })), claimed);
       return items.length;
     }
     if (this.aborted) return 0;
@@ -306,7 +310,7 @@ export class ProvinceDispatcher {
       } catch (err) {
         if (this.aborted) return n;
         outcome = err instanceof TransportError ? err.reason : err instanceof BrokenCircuitError ? 'circuit_open' : 'network';
-        result = { ticketNo, acked: 0, backoff: true, error: err instanceof Error ? err.message : String(err) };
+        result = { ticketNo, acked: 0, backoff: true, failedId: it.id, error: err instanceof Error ? err.message : String(err) };
       }
       if (this.aborted) return n;
       await this.record(token, batchId, started, 1, outcome, null, [result], claimed);
@@ -323,12 +327,14 @@ export class ProvinceDispatcher {
       if (r && (r.status === 'accepted' || r.status === 'duplicate')) {
         out.acked = it.seq;
         out.ackedItems = (out.ackedItems ?? 0) + 1;
+        (out.ackedIds ??= []).push(it.id);
         continue;
       }
       if (r?.status === 'rejected') {
         out.dead = { id: it.id, seq: it.seq, code: r.code ?? 'REJECTED', message: r.message ?? '省平台拒收' };
       } else {
         out.backoff = true;
+        out.failedId = it.id;
         out.error = r ? `retry: ${r.code ?? ''} ${r.message ?? ''}`.trim() : 'no result for this event';
       }
       break;
@@ -356,12 +362,12 @@ export class ProvinceDispatcher {
     const dead = streams.filter((s) => s.dead);
     const backoff = streams.filter((s) => s.backoff);
     await this.db.transaction().execute(async (tx) => {
-      if (ackedSeqs.length) {
-        // Every event up to the acked seq is now held by the province (also dupes of earlier sends).
+      const ackedIds = ackedSeqs.flatMap((s) => s.ackedIds ?? []);
+      if (ackedIds.length) {
+        // By id: joining the outbox against unnest() made planners scan the whole table.
         await sql`
-          UPDATE province_outbox o SET state = 'sent', sent_at = now(), attempts = o.attempts + 1, last_error = NULL
-          FROM unnest(${ackedSeqs.map((s) => s.ticketNo)}::text[], ${ackedSeqs.map((s) => s.acked)}::int[]) AS v(ticket_no, acked)
-          WHERE o.ticket_no = v.ticket_no AND o.seq <= v.acked AND o.state = 'pending'`.execute(tx);
+          UPDATE province_outbox SET state = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
+          WHERE id = ANY(${ackedIds}::bigint[]) AND state = 'pending'`.execute(tx);
       }
       for (const s of dead) {
         await tx.updateTable('province_outbox')
@@ -369,14 +375,14 @@ export class ProvinceDispatcher {
           .where('id', '=', s.dead!.id).where('state', '=', 'pending').execute();
       }
       if (backoff.length) {
-        const errs = backoff.filter((s) => s.error);
+        const errs = backoff.filter((s) => s.error && s.failedId !== undefined);
         if (errs.length) {
           // The head events that failed: count the attempt and keep the reason for admins.
+          const ids = errs.map((s) => s.failedId!);
           await sql`
             UPDATE province_outbox o SET attempts = o.attempts + 1, last_error = v.err
-            FROM unnest(${errs.map((s) => s.ticketNo)}::text[], ${errs.map((s) => s.error!.slice(0, 500))}::text[], ${errs.map((s) => s.acked)}::int[]) AS v(ticket_no, err, acked)
-            JOIN province_stream s ON s.ticket_no = v.ticket_no
-            WHERE o.ticket_no = v.ticket_no AND o.seq = greatest(s.acked_seq, v.acked) + 1 AND o.state = 'pending'`.execute(tx);
+            FROM unnest(${ids}::bigint[], ${errs.map((s) => s.error!.slice(0, 500))}::text[]) AS v(id, err)
+            WHERE o.id = v.id AND o.id = ANY(${ids}::bigint[]) AND o.state = 'pending'`.execute(tx);
         }
       }
       // Streams: acks are monotonic and unfenced; backoff, blocking and lease only under our claim.
@@ -396,7 +402,7 @@ export class ProvinceDispatcher {
           lease_token = CASE WHEN s.lease_token = ${token}::uuid THEN NULL ELSE s.lease_token END,
           updated_at = now()
         FROM unnest(${nos}::text[], ${acked}::int[], ${blocked}::int[], ${delays}::float8[], ${attempts}::int[]) AS v(ticket_no, acked, blocked, delay, attempts)
-        WHERE s.ticket_no = v.ticket_no
+        WHERE s.ticket_no = v.ticket_no AND s.ticket_no = ANY(${nos}::text[])
         RETURNING s.ticket_id, s.acked_seq, s.last_seq, s.blocked_seq`.execute(tx);
       // The ticket's 待同步 / 已同步 / 失败 follows its stream.
       const synced = updated.rows.filter((r) => r.ticket_id && r.acked_seq === r.last_seq);
@@ -405,7 +411,7 @@ export class ProvinceDispatcher {
         await sql`
           UPDATE ticket t SET sync_state = 'synced', last_pushed_seq = v.seq, synced_at = now(), sync_error = NULL
           FROM unnest(${synced.map((r) => r.ticket_id)}::uuid[], ${synced.map((r) => r.acked_seq)}::int[]) AS v(id, seq)
-          WHERE t.id = v.id`.execute(tx);
+          WHERE t.id = v.id AND t.id = ANY(${synced.map((r) => r.ticket_id)}::uuid[])`.execute(tx);
       }
       for (const s of dead) {
         const row = updated.rows.find((r) => r.blocked_seq === s.dead!.seq && r.ticket_id);

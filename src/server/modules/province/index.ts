@@ -99,24 +99,24 @@ export function createProvinceGateway(app: FastifyInstance, db: Db, config: Conf
     return client;
   };
 
-  bindRoute(app, provinceRoutes.health, authenticate, () => gatewayHealth(db, dispatcher?.circuit ?? 'stopped', enabled));
-  bindRoute(app, provinceRoutes.deadLetters, authenticate, async ({ query }) => ({ items: await listDeadLetters(db, query.limit) }));
-  bindRoute(app, provinceRoutes.resend, authenticate, async ({ params, body }) => {
+  bindRoute(app, provinceRoutes.provinceHealth, authenticate, () => gatewayHealth(db, dispatcher?.circuit ?? 'stopped', enabled));
+  bindRoute(app, provinceRoutes.provinceDeadLetters, authenticate, async ({ query }) => ({ items: await listDeadLetters(db, query.limit) }));
+  bindRoute(app, provinceRoutes.provinceResend, authenticate, async ({ params, body }) => {
     await resendDeadLetter(db, params.id, body.data);
     dispatcher?.nudge();
     return { requeued: true as const };
   });
-  bindRoute(app, provinceRoutes.reconcile, authenticate, async ({ body, principal }) => {
+  bindRoute(app, provinceRoutes.provinceReconcile, authenticate, async ({ body, principal }) => {
     const report = await reconcile(db, requireEnabled(), { ...body, trigger: 'manual', requestedBy: principal.userId });
     if (!report) throw new AppError('CONFLICT', '对账报告未保存');
     dispatcher?.nudge();
     return report;
   });
-  bindRoute(app, provinceRoutes.reconciliations, authenticate, async () => {
+  bindRoute(app, provinceRoutes.provinceReconciliations, authenticate, async () => {
     const rows = await db.selectFrom('province_reconciliation').selectAll().orderBy('created_at', 'desc').limit(100).execute();
     return { items: rows.map(toSummary) };
   });
-  bindRoute(app, provinceRoutes.reconciliation, authenticate, async ({ params }) => {
+  bindRoute(app, provinceRoutes.provinceReconciliation, authenticate, async ({ params }) => {
     const row = await db.selectFrom('province_reconciliation').selectAll().where('id', '=', params.id).executeTakeFirst();
     if (!row) throw new AppError('NOT_FOUND', `没有对账报告 ${params.id}`);
     return { ...toSummary(row), differences: row.differences as never };

@@ -11,8 +11,8 @@
  *   tickets service, acting as a system account.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { route } from '../../../shared/api/route.js';
+import type { z } from 'zod';
+import { provinceRoutes, type TransferUpBodySchema } from '../../../shared/api/province.js';
 import type { Role } from '../../../shared/roles.js';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
@@ -95,18 +95,6 @@ export function provinceChangeHook(opts: { scope: 'all' | 'province'; cipher: Co
   };
 }
 
-export const TransferUpBodySchema = z.object({
-  version: z.number().int().min(1),
-  scope: z.enum(['province_level', 'cross_jurisdiction']),
-  reason: z.string().trim().min(1, '请填写转派原因').max(2000),
-}).strict();
-
-export const transferUpRoute = route({
-  method: 'POST', path: '/api/tickets/:id/transfer-up', summary: '转派至省平台: hand a ticket to the province (省级事项 / 跨辖区)',
-  tags: ['province'], access: 'tickets:dispatch', params: z.object({ id: z.uuid() }), body: TransferUpBodySchema,
-  status: 200, response: z.object({ ticketNo: z.string(), key: z.string(), version: z.number().int() }),
-});
-
 /**
  * Transfer-up in one transaction: version check, a `transfer_up` entry in the ticket's own
  * event log, the outbox event, and a province ticket row under our number so the province's
@@ -144,7 +132,7 @@ export async function transferUp(db: Db, user: { userId: string; displayName: st
 }
 
 export function registerTransferUpRoute(app: import('fastify').FastifyInstance, db: Db, authenticate: Authenticate): void {
-  bindRoute(app, transferUpRoute, authenticate, ({ principal, params, body }) => transferUp(db, principal, params.id, body));
+  bindRoute(app, provinceRoutes.transferUp, authenticate, ({ principal, params, body }) => transferUp(db, principal, params.id, body));
 }
 
 /** Stable UUID from the upstream number: the registration's clientId, so re-creating is a no-op. */
