@@ -61,6 +61,16 @@ export function TicketDetail({ ticket, refdata, onChanged }: { ticket: Ticket; r
     setBusy(true);
     setNotice(null);
     try {
+      if (type === 'merge') {
+        // Agents know tickets by number: find the one to merge into.
+        const no = (values.intoTicketId ?? '').trim();
+        const found = (await call(api.listTickets, { query: { ticketNo: no, limit: 1 } })).items.find((x) => x.ticketNo === no);
+        if (!found) {
+          setNotice({ type: 'error', text: `找不到工单 ${no}` });
+          return;
+        }
+        values = { ...values, intoTicketId: found.id };
+      }
       const next = await call(api.actOnTicket, { params: { id: ticket.id }, body: { version: ticket.version, command: toCommand(type, values) } });
       setAction(null);
       form.resetFields();
@@ -194,7 +204,7 @@ export function TicketDetail({ ticket, refdata, onChanged }: { ticket: Ticket; r
             <Form.Item name="until" label="承诺办结日期" rules={[{ required: true, message: '请选择日期' }]}><DatePicker /></Form.Item>
           )}
           {fields.includes('intoTicket') && (
-            <Form.Item name="intoTicketId" label="并入的工单 ID" rules={[{ required: true, message: '请填写目标工单' }]}><Input /></Form.Item>
+            <Form.Item name="intoTicketId" label="并入的工单编号" rules={[{ required: true, message: '请填写目标工单编号' }]}><Input placeholder="12345-YYYYMMDD-NNNNN" /></Form.Item>
           )}
           {fields.includes('result') && (
             <Form.Item name="result" label="办理结果" rules={[{ required: true, message: '请填写办理结果' }]}><Input.TextArea rows={4} data-testid="action-result" /></Form.Item>
