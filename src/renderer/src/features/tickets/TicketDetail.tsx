@@ -64,7 +64,7 @@ export function TicketDetail({ ticket, refdata, onChanged }: { ticket: Ticket; r
       if (type === 'merge') {
         // Agents know tickets by number: find the one to merge into.
         const no = (values.intoTicketId ?? '').trim();
-        const found = (await call(api.listTickets, { query: { ticketNo: no, limit: 1 } })).items.find((x) => x.ticketNo === no);
+        const found = (await call(api.listTickets, { query: { view: 'all', ticketNo: no, limit: 1 } })).items.find((x) => x.ticketNo === no);
         if (!found) {
           setNotice({ type: 'error', text: `找不到工单 ${no}` });
           return;
