@@ -37,6 +37,7 @@ export async function acdBench(): Promise<BenchResult[]> {
     const latency = new Map<string, number>();
     const work: Promise<unknown>[] = [];
     let busy = 0;
+    let refused = 0;
     let maxBusy = 0;
     const sink: RoutingDecisionSink = {
       decide(d: RoutingDecision) {
@@ -52,7 +53,9 @@ export async function acdBench(): Promise<BenchResult[]> {
           await new Promise((r) => setTimeout(r, TALK_MS));
           await acd.ended(d.callId, 'caller', new Date());
           busy -= 1;
-          await t.services.agents.apply(d.agentId, { type: 'wrap_up_done' });
+          // On an overloaded machine a fact may come after the ACD's own timers (ring backstop,
+          // wrap-up timeout) acted: the agent is then no longer where the script expects.
+          await t.services.agents.apply(d.agentId, { type: 'wrap_up_done' }).catch(() => (refused += 1));
         })());
       },
     };
@@ -112,7 +115,7 @@ export async function acdBench(): Promise<BenchResult[]> {
       { name: `ACD decision latency p50 (arrival → offer in the sink, ${RATE}/s)`, value: pct(xs, 50), unit: 'ms', extra },
       { name: `ACD decision latency p99 (arrival → offer in the sink, ${RATE}/s)`, value: pct(xs, 99), unit: 'ms' },
       { name: 'ACD decision latency max', value: Math.max(...xs), unit: 'ms' },
-      { name: 'ACD calls decided', value: xs.length, unit: 'calls', extra: `of ${total}` },
+      { name: 'ACD calls decided', value: xs.length, unit: 'calls', extra: `of ${total}; ${refused} scripted agent events came too late (overload)` },
     ];
   } finally {
     await t.close();
