@@ -103,7 +103,9 @@ class SupervisorPhone {
     let ua: UserAgent;
     let profile: SipProfile;
     try {
-      [grant, { ua, profile }] = await Promise.all([call(api.startMonitor, { body: { agentId, mode } }), this.userAgent()]);
+      // The phone first (kept between sessions), so a supervisor who cannot place the call never holds a grant.
+      ({ ua, profile } = await this.userAgent());
+      grant = await call(api.startMonitor, { body: { agentId, mode } });
     } catch (err) {
       log.warn('monitoring could not start', err);
       store.patchSession({ status: 'failed', error: errorText(err) });
