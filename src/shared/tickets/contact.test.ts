@@ -9,6 +9,10 @@ describe('contact details', () => {
     expect(normalizePhone('0571-8765 4321')).toBe('057187654321');
     expect(normalizePhone('010-12345678')).toBe('01012345678');
     expect(normalizePhone('12345')).toBe('12345');
+    // Written internationally, a landline has lost its trunk 0; call records restore it, so must tickets.
+    expect(normalizePhone('+86 10 12345678')).toBe('01012345678');
+    // A US number is not a Chinese mobile just because its digits look like one.
+    expect(normalizePhone('+1 415 555 0100')).toBeNull();
     for (const bad of ['', 'abc', '1380013800', '23800138000', '138001380001', '+1 415 555 0100x', '0']) expect(normalizePhone(bad), bad).toBeNull();
   });
   it('masks phones and ID numbers', () => {

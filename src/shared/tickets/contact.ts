@@ -3,6 +3,7 @@
  * finds a caller's tickets by the number that rings) and masked for lists, and the
  * resident ID number (GB 11643) checked by its check digit.
  */
+import { normaliseCallerNumber } from '../phone-number.js';
 
 /**
  * Canonical form of a Chinese phone number: digits only, without +86/0086; mobiles are
@@ -10,11 +11,9 @@
  * the input is not a plausible number.
  */
 export function normalizePhone(input: string): string | null {
-  let d = input.replace(/[\s\-()（）]/g, '');
-  if (d.startsWith('+')) d = d.slice(1);
-  if (!/^\d+$/.test(d)) return null;
-  if (d.startsWith('0086')) d = d.slice(4);
-  else if (d.startsWith('86') && d.length === 13) d = d.slice(2);
+  // The same normal form as call records (one rule for "is this the same person"), then
+  // only numbers a ticket may hold: foreign (+xx) and malformed numbers are refused.
+  const d = normaliseCallerNumber(input);
   if (/^1[3-9]\d{9}$/.test(d)) return d;
   if (/^0[1-9]\d{8,10}$/.test(d)) return d; // area code (3–4 digits incl. 0) + 7–8 digit number
   if (/^[2-9]\d{6,7}$/.test(d)) return d; // local number without area code
