@@ -1,12 +1,11 @@
 /** 坐席组: list groups, create or edit one (name and its 班长 supervisors). */
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Alert, Button, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Button, Table, Tag, type TableColumnsType } from 'antd';
 import { api } from '../../../../../shared/api/index.js';
 import type { Group } from '../../../../../shared/api/accounts.js';
 import { useRemote } from '../../../app/use-remote';
-import { errorText } from '../../../i18n/error-text';
+import { AdminListHeader } from '../AdminListHeader';
 import { call } from '../../../services/session';
 import { GroupFormModal, type GroupModalMode } from './GroupFormModal';
 
@@ -45,28 +44,14 @@ export function GroupsPage() {
 
   return (
     <div data-testid="admin-groups">
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {t('groups.title')}
-        </Typography.Title>
-        <Space>
-          <Button icon={<ReloadOutlined />} onClick={remote.reload}>
-            {t('common.refresh')}
-          </Button>
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setModal({ kind: 'create' })} data-testid="create-group-button">
-            {t('groups.create')}
-          </Button>
-        </Space>
-      </Space>
-      {remote.error !== undefined && (
-        <Alert
-          type="error"
-          showIcon
-          title={t('common.loadFailed', { reason: errorText(remote.error, t) })}
-          action={<Button size="small" onClick={remote.reload}>{t('common.retry')}</Button>}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <AdminListHeader
+        title={t('groups.title')}
+        createLabel={t('groups.create')}
+        createTestId="create-group-button"
+        onCreate={() => setModal({ kind: 'create' })}
+        onReload={remote.reload}
+        error={remote.error}
+      />
       <Table<Group>
         rowKey="id"
         size="middle"

@@ -2,11 +2,11 @@
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import dayjs from 'dayjs';
-import { Alert, App, Button, Popconfirm, Space, Table, Tag, Tooltip, Typography, type ButtonProps, type TableColumnsType } from 'antd';
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { App, Button, Popconfirm, Space, Table, Tag, Tooltip, type ButtonProps, type TableColumnsType } from 'antd';
 import { api } from '../../../../../shared/api/index.js';
 import type { Group, User } from '../../../../../shared/api/accounts.js';
 import { can } from '../../../../../shared/roles.js';
+import { AdminListHeader } from '../AdminListHeader';
 import { useRemote } from '../../../app/use-remote';
 import { errorText } from '../../../i18n/error-text';
 import { call } from '../../../services/session';
@@ -119,28 +119,14 @@ export function UsersPage() {
 
   return (
     <div data-testid="admin-users">
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {t('users.title')}
-        </Typography.Title>
-        <Space>
-          <Button icon={<ReloadOutlined />} onClick={remote.reload}>
-            {t('common.refresh')}
-          </Button>
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setModal({ kind: 'create' })} data-testid="create-user-button">
-            {t('users.create')}
-          </Button>
-        </Space>
-      </Space>
-      {remote.error !== undefined && (
-        <Alert
-          type="error"
-          showIcon
-          title={t('common.loadFailed', { reason: errorText(remote.error, t) })}
-          action={<Button size="small" onClick={remote.reload}>{t('common.retry')}</Button>}
-          style={{ marginBottom: 16 }}
-        />
-      )}
+      <AdminListHeader
+        title={t('users.title')}
+        createLabel={t('users.create')}
+        createTestId="create-user-button"
+        onCreate={() => setModal({ kind: 'create' })}
+        onReload={remote.reload}
+        error={remote.error}
+      />
       <Table<User>
         rowKey="id"
         size="middle"
