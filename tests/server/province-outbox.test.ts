@@ -110,6 +110,9 @@ describe('province outbox', () => {
     for (const seqs of Object.values(kit.sim.received())) expect(seqs).toEqual([1, 2, 3]);
     const reasons = await kit.db.selectFrom('province_attempt').select('outcome').where('outcome', '!=', 'ok').execute();
     expect(new Set(reasons.map((r) => r.outcome))).toEqual(new Set(['timeout', 'http_5xx']));
+    // Each event keeps the receipt the province issued when it first stored it, even when we only heard it on a retry.
+    const sent = await kit.db.selectFrom('province_outbox').select(['idempotency_key', 'receipt']).execute();
+    for (const r of sent) expect(r.receipt, r.idempotency_key).toBe(kit.sim.events.get(r.idempotency_key)!.receipt);
   }, 120_000);
 
   it('opens the circuit during an outage and closes it afterwards', async () => {

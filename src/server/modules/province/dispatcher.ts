@@ -75,8 +75,9 @@ interface StreamResult {
   /** Highest seq now acknowledged by the province (0: none in this batch), and how many events that was. */
   acked: number;
   ackedItems?: number;
-  /** Outbox ids of the events acknowledged in this batch. */
+  /** Outbox ids of the events acknowledged in this batch, and the province's receipt for each. */
   ackedIds?: number[];
+  ackedReceipts?: (string | null)[];
   /** The event that failed (the stream's head after its acked ones). */
   failedId?: number;
   /** A rejected event: dead letter. */
@@ -328,6 +329,7 @@ export class ProvinceDispatcher {
         out.acked = it.seq;
         out.ackedItems = (out.ackedItems ?? 0) + 1;
         (out.ackedIds ??= []).push(it.id);
+        (out.ackedReceipts ??= []).push(r.receipt ?? null);
         continue;
       }
       if (r?.status === 'rejected') {
@@ -364,10 +366,14 @@ export class ProvinceDispatcher {
     await this.db.transaction().execute(async (tx) => {
       const ackedIds = ackedSeqs.flatMap((s) => s.ackedIds ?? []);
       if (ackedIds.length) {
-        // By id: joining the outbox against unnest() made planners scan the whole table.
+        // The province's receipt (回执号) is kept per event: it is what its staff quote back to us.
+        const receipts = ackedSeqs.flatMap((s) => s.ackedReceipts ?? (s.ackedIds ?? []).map(() => null));
+        // `id = ANY(...)` as well as the join: joining against unnest() alone made planners scan the whole table.
         await sql`
-          UPDATE province_outbox SET state = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL
-          WHERE id = ANY(${ackedIds}::bigint[]) AND state = 'pending'`.execute(tx);
+          UPDATE province_outbox o SET state = 'sent', sent_at = now(), attempts = o.attempts + 1, last_error = NULL,
+                 receipt = coalesce(v.receipt, o.receipt)
+          FROM unnest(${ackedIds}::bigint[], ${receipts}::text[]) AS v(id, receipt)
+          WHERE o.id = v.id AND o.id = ANY(${ackedIds}::bigint[]) AND o.state = 'pending'`.execute(tx);
       }
       for (const s of dead) {
         await tx.updateTable('province_outbox')
