@@ -10,6 +10,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export interface LaunchOptions {
   /** WAV file the fake microphone plays. */
   fakeAudioFile?: string;
+  /** More Chromium switches (e.g. trusting a test certificate by its SPKI hash). */
+  extraArgs?: string[];
 }
 
 export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser> {
@@ -30,5 +32,6 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (opts.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudioFile}`);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
 }

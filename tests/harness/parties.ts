@@ -4,7 +4,7 @@
  * agent console or the caller simulator through their test ids and `window.__softphone`.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, type LaunchOptions } from './browser.js';
 import { toneWav } from './tones.js';
 
 export interface Party {
@@ -19,8 +19,8 @@ export interface Party {
 /** Heard: clearly above the analyser's floor; silent: far below. (Levels measured: tone ≈ −30 dB, silence < −100 dB.) */
 export const HEARD_DB = -60;
 
-async function open(toneHz: number, url: string): Promise<Party> {
-  const browser = await launchChromium({ fakeAudioFile: toneWav(toneHz) });
+async function open(toneHz: number, url: string, launch: Omit<LaunchOptions, 'fakeAudioFile'> = {}): Promise<Party> {
+  const browser = await launchChromium({ ...launch, fakeAudioFile: toneWav(toneHz) });
   const context = await browser.newContext();
   // Chrome's echo cancellation/AGC attenuate a steady tone: off for tone tests only.
   await context.addInitScript(() => localStorage.setItem('hotline.softphone.audioProcessing', 'off'));
@@ -42,8 +42,8 @@ declare global {
   }
 }
 
-export async function openAgent(baseUrl: string, toneHz: number, username: string, password: string): Promise<Party> {
-  const p = await open(toneHz, `${baseUrl}/`);
+export async function openAgent(baseUrl: string, toneHz: number, username: string, password: string, launch?: Omit<LaunchOptions, 'fakeAudioFile'>): Promise<Party> {
+  const p = await open(toneHz, `${baseUrl}/`, launch);
   await p.page.getByTestId('login-username').fill(username);
   await p.page.getByTestId('login-password').fill(password);
   await p.page.getByTestId('login-submit').click();
@@ -65,8 +65,8 @@ export async function openSupervisor(baseUrl: string, toneHz: number, username: 
   return { ...p, levelAt: (hz) => p.page.evaluate((f) => (window as unknown as { __monitor?: { levelAt(hz: number, ms: number): Promise<number> } }).__monitor?.levelAt(f, 400) ?? -200, hz) };
 }
 
-export async function openCaller(baseUrl: string, toneHz: number, number = '13800138000'): Promise<Party> {
-  const p = await open(toneHz, `${baseUrl}/sim/caller.html`);
+export async function openCaller(baseUrl: string, toneHz: number, number = '13800138000', launch?: Omit<LaunchOptions, 'fakeAudioFile'>): Promise<Party> {
+  const p = await open(toneHz, `${baseUrl}/sim/caller.html`, launch);
   await p.page.getByTestId('sim-number').fill(number);
   await p.page.getByTestId('sim-register').click();
   await p.page.locator('[data-testid="sim-registration-status"][data-status="registered"]').waitFor({ timeout: 15_000 });

@@ -67,13 +67,20 @@ export function renderKamailioConfig(template: string, s: KamailioSettings): str
     EXTERNAL_NUMBER,
     UDP_CHILDREN: String(s.udpChildren ?? 4),
     TCP_CHILDREN: String(s.tcpChildren ?? 8),
-    TLS_LISTEN: tls ? `listen=tls:${safe('wsAddr', s.wsAddr)}:${safe('tls.port', tls.port)}` : '',
+    // WSS = the WebSocket handshake over a TLS listener (Debian: kamailio-tls-modules).
+    // enable_tls is a core switch: without it the tls module loads but no tls: socket opens.
+    TLS_LISTEN: tls ? `enable_tls=yes\nlisten=tls:${safe('wsAddr', s.wsAddr)}:${safe('tls.port', tls.port)}` : '',
     TLS_MODULE: tls ? 'loadmodule "tls.so"' : '',
+    // The default server domain from modparams alone: no tls.cfg (the module reads none unless
+    // "config" names one, so Debian's /etc/kamailio/tls.cfg and its sample certificate stay out).
+    // Browsers present no client certificate; agents authenticate with SIP credentials.
     TLS_PARAMS: tls
       ? [
           `modparam("tls", "certificate", "${safe('tls.certificate', tls.certificate)}")`,
           `modparam("tls", "private_key", "${safe('tls.privateKey', tls.privateKey)}")`,
-          'modparam("tls", "method", "TLSv1.2+")',
+          'modparam("tls", "tls_method", "TLSv1.2+")',
+          'modparam("tls", "verify_certificate", 0)',
+          'modparam("tls", "require_certificate", 0)',
         ].join('\n')
       : '',
   };
