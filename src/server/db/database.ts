@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -35,12 +36,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenDatabase>
     return { db, kind: 'postgresql' };
   }
   let pglite: PGlite;
+  // Contrib extensions the migrations CREATE must be loaded into the WASM build here
+  // (on PostgreSQL they come with postgresql-contrib): pg_trgm backs ticket search (0022).
+  const extensions = { pg_trgm };
   if (opts.inMemory) {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create({ extensions });
   } else {
     const dir = `${opts.dataDir.replace(/\/$/, '')}/pglite`;
     mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir);
+    pglite = await PGlite.create(dir, { extensions });
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { db, kind: 'pglite' };

@@ -248,6 +248,8 @@ export const TicketListQuerySchema = z.object({
   regionCode: RegionCode.optional(),
   unitId: Id.optional(),
   ticketNo: z.string().max(40).optional(),
+  /** Full text (title, content, location; the citizen's name for those who see it): src/shared/tickets/search.ts. */
+  q: z.string().trim().max(100, '检索词最多 100 个字符').optional(),
   phone: Phone.optional(),
   from: Iso.optional(),
   to: Iso.optional(),
@@ -258,6 +260,26 @@ export const TicketListQuerySchema = z.object({
 export type TicketListQuery = z.input<typeof TicketListQuerySchema>;
 
 export const TicketPageSchema = z.object({ items: z.array(TicketSummarySchema), nextCursor: z.string().nullable() });
+
+/** 疑似重复: what the registration form has so far. */
+export const DuplicateQuerySchema = z.object({
+  callerNumber: Phone.optional(),
+  phone: Phone.optional(),
+  title: z.string().trim().max(200).optional(),
+  content: z.string().trim().max(5000).optional(),
+  /** Open tickets accepted within this many days. */
+  days: z.number().int().min(1).max(365).default(30),
+  /** The form's own ticket once filed (so it is not its own duplicate). */
+  excludeId: Id.optional(),
+});
+export const duplicateReasons = ['same_caller', 'similar_content'] as const;
+export const DuplicateCandidateSchema = z.object({
+  ticket: TicketSummarySchema,
+  reasons: z.array(z.enum(duplicateReasons)),
+  /** pg_trgm similarity of title + content (0–1). */
+  similarity: z.number(),
+});
+export type DuplicateCandidate = z.infer<typeof DuplicateCandidateSchema>;
 
 export const ticketRoutes = {
   registerTicket: route({
@@ -275,6 +297,10 @@ export const ticketRoutes = {
   actOnTicket: route({
     method: 'POST', path: '/api/tickets/:id/actions', summary: 'A workflow action (409 with the current ticket when the version is stale)', tags: ['tickets'], access: 'tickets:read',
     params: z.object({ id: Id }), body: TicketActionSchema, status: 200, response: TicketDetailSchema,
+  }),
+  findDuplicateTickets: route({
+    method: 'POST', path: '/api/tickets/duplicates', summary: '疑似重复: open tickets of the same caller or with similar content in the last days', tags: ['tickets'], access: 'tickets:register',
+    body: DuplicateQuerySchema, status: 200, response: z.object({ items: z.array(DuplicateCandidateSchema) }),
   }),
   ticketsByCaller: route({
     method: 'GET', path: '/api/tickets/by-caller/:number', summary: "Screen pop: a caller's tickets, open ones first", tags: ['tickets'], access: 'tickets:read',

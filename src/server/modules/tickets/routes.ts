@@ -14,6 +14,7 @@ export function registerTicketRoutes(app: FastifyInstance, tickets: TicketsServi
   bindRoute(app, r.listTickets, authenticate, ({ principal, query }) => tickets.list(who(principal), query));
   bindRoute(app, r.getTicket, authenticate, ({ principal, params }) => tickets.detail(who(principal), params.id));
   bindRoute(app, r.actOnTicket, authenticate, ({ principal, params, body }) => tickets.act(who(principal), params.id, body.version, body.command));
+  bindRoute(app, r.findDuplicateTickets, authenticate, async ({ principal, body }) => ({ items: await tickets.duplicates(who(principal), body) }));
   bindRoute(app, r.ticketsByCaller, authenticate, async ({ principal, params, query }) => ({ items: await tickets.byCaller(who(principal), params.number, query.limit) }));
 
   const actor = (p: Principal) => ({ userId: p.userId, displayName: p.displayName });

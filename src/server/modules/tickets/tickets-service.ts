@@ -8,13 +8,14 @@
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import type {
-  RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
+  DuplicateCandidate, DuplicateQuerySchema, RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
 } from '../../../shared/api/tickets.js';
 import type { TicketNotice } from '../../../shared/realtime.js';
 import type { Role } from '../../../shared/roles.js';
 import { permissionsOf } from '../../../shared/roles.js';
 import { maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '../../../shared/tickets/contact.js';
 import { chinaDate, computeDue, endOfChinaDay, extendDue, slaState } from '../../../shared/tickets/deadline.js';
+import { escapeLike, searchTerms } from '../../../shared/tickets/search.js';
 import {
   allowedCommands, decide, openStatuses, unitHeldStatuses,
   type Actor as WorkflowActor, type TicketCommand, type TicketStatus, type WorkflowSnapshot,
@@ -31,6 +32,12 @@ type TicketRow = Database['ticket'] extends infer T ? { [K in keyof T]: T[K] ext
 type RegisterInput = z.output<typeof RegisterTicketSchema>;
 type CommandInput = z.output<typeof TicketCommandSchema>;
 type ListQuery = z.output<typeof TicketListQuerySchema>;
+type DuplicateQuery = z.output<typeof DuplicateQuerySchema>;
+
+/** The searchable text: exactly the expression of the trigram index (migration 0022). */
+const searchText = sql<string>`(t.title || ' ' || t.content || ' ' || coalesce(t.location, ''))`;
+/** pg_trgm similarity of title + content from which a ticket counts as 疑似重复 (rewordings of one matter score ~0.2–0.5). */
+const DUPLICATE_SIMILARITY = 0.2;
 
 /** The signed-in user, as tickets need them. */
 export interface TicketUser {
@@ -164,6 +171,35 @@ export class TicketsService {
     return out;
   }
 
+  /** Whether the user sees citizens' names in full (the `revealed` rule): only then may a name be searched for. */
+  private nameSearchable(ctx: Ctx) {
+    const reveal = ['tickets:register', 'tickets:dispatch', 'tickets:handle', 'tickets:audit', 'tickets:revisit'].some((p) => ctx.perms.has(p as never));
+    const conf = ctx.perms.has('tickets:confidential');
+    if (reveal && conf) return sql<boolean>`true`;
+    if (reveal) return sql<boolean>`not t.confidential`;
+    if (conf) return sql<boolean>`t.confidential`;
+    return null;
+  }
+
+  /** Full-text condition (src/shared/tickets/search.ts): every term matches, or the query is a visible name's prefix. */
+  private searchCondition(query: string, ctx: Ctx) {
+    const terms = searchTerms(query);
+    if (!terms.length) return sql<boolean>`true`;
+    const has = (s: string) => sql<boolean>`${searchText} ilike ${`%${escapeLike(s)}%`}`;
+    const termConds = terms.map((t) => {
+      if (t.required === 0) return has(t.text);
+      if (t.trigrams.length === 1) return has(t.trigrams[0]!);
+      // The OR lets the GIN index find candidates; the count keeps those with enough trigrams.
+      const any = sql.join(t.trigrams.map(has), sql` or `);
+      const count = sql.join(t.trigrams.map((g) => sql`(${has(g)})::int`), sql` + `);
+      return sql<boolean>`((${any}) and (${count}) >= ${t.required})`;
+    });
+    const text = sql<boolean>`(${sql.join(termConds, sql` and `)})`;
+    const visibleName = this.nameSearchable(ctx);
+    if (terms.length > 1 || !visibleName) return text;
+    return sql<boolean>`(${text} or (t.citizen_name like ${`${escapeLike(query.trim())}%`} and not t.anonymous and ${visibleName}))`;
+  }
+
   // ── reads ────────────────────────────────────────────────────────────────
 
   private baseQuery(): BaseQuery {
@@ -240,6 +276,7 @@ export class TicketsService {
       query = query.where((eb) => eb.or([eb('t.lead_unit_id', '=', u), sql<boolean>`${u}::uuid = any(t.co_unit_ids)`]));
     }
     if (q.ticketNo) query = query.where('t.ticket_no', 'like', `${q.ticketNo.replace(/[%_\\]/g, '')}%`);
+    if (q.q) query = query.where(this.searchCondition(q.q, ctx));
     if (q.phone) {
       const h = this.cipher.phoneHash(normalizePhone(q.phone)!);
       query = query.where((eb) => eb.or([eb('t.contact_phone_hash', '=', h), eb('t.caller_number_hash', '=', h)]));
@@ -273,6 +310,49 @@ export class TicketsService {
       .execute();
     const now = this.clock();
     return rows.map((r) => this.summary(r as never, ctx, now));
+  }
+
+  /**
+   * 疑似重复 while registering: open tickets accepted in the last `days` from the same caller
+   * (calling number or contact phone, by their lookup hash) or with similar title + content
+   * (pg_trgm similarity, GIN-indexed), most similar first. Visibility rules apply.
+   */
+  async duplicates(user: TicketUser, input: DuplicateQuery): Promise<DuplicateCandidate[]> {
+    const ctx = await this.context(user);
+    const now = this.clock();
+    const since = new Date(now.getTime() - input.days * 86_400_000);
+    const hashes = [...new Set([input.callerNumber, input.phone].map((p) => (p ? normalizePhone(p) : null)).filter((p): p is string => !!p).map((p) => this.cipher.phoneHash(p)))];
+    const text = [input.title, input.content].filter(Boolean).join(' ');
+    const limit = 10;
+    const open = (db: Db) => {
+      let q = this.scope(baseQuery(db), ctx).where('t.status', 'in', OPEN).where('t.accepted_at', '>=', since);
+      if (input.excludeId) q = q.where('t.id', '!=', input.excludeId);
+      return q;
+    };
+    const sim = text ? sql<number>`similarity(${searchText}, ${text})` : sql<number>`0`;
+    const byCaller = hashes.length
+      ? await open(this.db).select(sim.as('sim'))
+        .where((eb) => eb.or([eb('t.caller_number_hash', 'in', hashes), eb('t.contact_phone_hash', 'in', hashes)]))
+        .orderBy('t.accepted_at', 'desc').limit(limit).execute()
+      : [];
+    // Short texts are similar to everything; ask only once the form says something.
+    const similar = [...text].length >= 6
+      ? await this.db.transaction().execute(async (tx) => {
+        // The % operator (index-backed) uses this threshold; local to the transaction.
+        await sql`select set_config('pg_trgm.similarity_threshold', ${String(DUPLICATE_SIMILARITY)}, true)`.execute(tx);
+        return open(tx).select(sim.as('sim')).where(sql<boolean>`${searchText} % ${text}`).orderBy('sim', 'desc').limit(limit).execute();
+      })
+      : [];
+    const callerIds = new Set(byCaller.map((r) => r.id));
+    const out = new Map<string, DuplicateCandidate>();
+    for (const r of [...byCaller, ...similar]) {
+      const prior = out.get(r.id);
+      const reasons = new Set(prior?.reasons ?? []);
+      if (callerIds.has(r.id)) reasons.add('same_caller');
+      if (Number(r.sim) >= DUPLICATE_SIMILARITY) reasons.add('similar_content');
+      out.set(r.id, { ticket: this.summary(r as never, ctx, now), reasons: [...reasons], similarity: Math.round(Number(r.sim) * 1000) / 1000 });
+    }
+    return [...out.values()].sort((a, b) => b.similarity - a.similarity || b.ticket.acceptedAt.localeCompare(a.ticket.acceptedAt));
   }
 
   async detail(user: TicketUser, id: string): Promise<TicketDetail> {

@@ -11,6 +11,7 @@ import type { RefData } from '../../../../shared/api/refdata.js';
 import { channels, type TicketDetail } from '../../../../shared/api/tickets.js';
 import { isApiCallError } from '../../services/api-client';
 import { call } from '../../services/session';
+import { DuplicateHints } from './DuplicateHints';
 import { clearDraft, draftForCall, loadDraft, saveDraft, toRegisterRequest, type DraftValues, type TicketDraft } from './ticket-draft';
 import { channelLabel, urgencyLabel } from './ticket-view';
 
@@ -26,10 +27,12 @@ function tree<T extends { code: string; parentCode: string | null; name: string 
   return roots;
 }
 
-export function TicketForm({ refdata, call: fromCall, onCreated }: {
+export function TicketForm({ refdata, call: fromCall, onCreated, onOpenTicket }: {
   refdata: RefData;
   call: { callId?: string; callerNumber?: string } | null;
   onCreated: (t: TicketDetail) => void;
+  /** Opens an existing ticket (a 疑似重复 suggestion) beside the form. */
+  onOpenTicket?: (ticketId: string) => void;
 }) {
   const [form] = Form.useForm<DraftValues>();
   const [draft, setDraft] = useState<TicketDraft>(() => draftForCall(loadDraft(localStorage), fromCall, () => crypto.randomUUID()));
@@ -163,6 +166,9 @@ export function TicketForm({ refdata, call: fromCall, onCreated }: {
           <Input.TextArea rows={3} data-testid="ticket-answer" />
         </Form.Item>
       )}
+      <DuplicateHints
+        callerNumber={draft.values.callerNumber} phone={draft.values.phone} title={draft.values.title} content={draft.values.content} onOpen={onOpenTicket}
+      />
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} data-testid="ticket-form-error" />}
       <Button type="primary" onClick={() => void submit()} loading={submitting} data-testid="ticket-submit">
         提交工单

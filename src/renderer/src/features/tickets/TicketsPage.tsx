@@ -17,6 +17,7 @@ import { call } from '../../services/session';
 import { useSessionStore } from '../../stores/session-store';
 import { TicketDetail } from './TicketDetail';
 import { TicketForm } from './TicketForm';
+import { searchQueryOf } from './ticket-search';
 import { eventLabel, formatChinaTime, slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
 
 function hashQuery(hash: string): URLSearchParams {
@@ -31,7 +32,7 @@ export function TicketsPage() {
   const hash = useHash();
   const q = hashQuery(hash);
   const [tab, setTab] = useState<TicketView>(views[0] ?? 'all');
-  const [ticketNo, setTicketNo] = useState('');
+  const [search, setSearch] = useState('');
   const [items, setItems] = useState<TicketSummary[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -45,7 +46,7 @@ export function TicketsPage() {
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      const res = await call(api.listTickets, { query: { view: tab, limit: 100, ticketNo: ticketNo.trim() || undefined } });
+      const res = await call(api.listTickets, { query: { view: tab, limit: 100, ...searchQueryOf(search) } });
       setItems(res.items);
       setError(null);
     } catch {
@@ -53,7 +54,7 @@ export function TicketsPage() {
     } finally {
       setLoading(false);
     }
-  }, [tab, ticketNo]);
+  }, [tab, search]);
 
   useEffect(() => {
     void load();
@@ -110,7 +111,10 @@ export function TicketsPage() {
         {can(roles, 'tickets:register') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="ticket-new">新建工单</Button>
         )}
-        <Input.Search allowClear placeholder="按工单编号查找" onSearch={setTicketNo} style={{ width: 260 }} data-testid="ticket-search" />
+        <Input.Search
+          allowClear placeholder="工单编号 / 电话 / 关键词（空格分隔）" onSearch={setSearch} style={{ width: 320 }} maxLength={100} data-testid="ticket-search"
+          title="关键词查标题、内容、地点和市民姓名，容许措辞不同；一两个字的关键词最好配合其他条件使用"
+        />
         <Button icon={<ReloadOutlined />} onClick={() => void load()} loading={loading}>刷新</Button>
       </Space>
       {error && <Alert type="error" showIcon message={error} />}
@@ -121,6 +125,7 @@ export function TicketsPage() {
           <TicketForm
             refdata={refdata}
             call={fromCall}
+            onOpenTicket={(id) => void show(id)}
             onCreated={(t) => {
               setCreating(false);
               setOpen(t);
