@@ -8,7 +8,7 @@ import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
 import type { AgentStatus } from './api/agent-state.js';
 import type { CallbackTask, QueueSnapshot } from './api/acd.js';
-import type { FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
+import type { AgentDayFigures, FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
@@ -69,6 +69,8 @@ export interface ServerToClientEvents {
   'agent:call-changed': (p: { agentId: string; liveCall: LiveCall | null }) => void;
   /** A supervisor started, switched or ended monitoring an agent: to the floor rooms of the agent's groups. */
   'agent:monitor-changed': (p: { agentId: string; monitor: FloorAgent['monitor'] }) => void;
+  /** An agent's figures for today changed (a call answered, missed, ended or its 整理 done): to the floor rooms of the agent's groups. `at`: server time computed (newer wins). */
+  'agent:figures-changed': (p: { agentId: string; today: AgentDayFigures; at: string }) => void;
   /** To the monitored agent's console: the supervisor switched mode (the softphone changes the mix). */
   'monitor:mode-changed': (p: { sessionId: string; mode: MonitorMode; showIndicator: boolean }) => void;
   /** To the agent: a message from a supervisor, shown as a pop-up on the console. */

@@ -42,6 +42,21 @@ export const LiveQueueCallSchema = z.object({
   agentId: z.uuid().nullable(),
 });
 
+/** A queue's figures for today (see shared/call-kpis.ts for the definitions). */
+export const QueueDayFiguresSchema = z
+  .object({
+    answered: z.number().int(),
+    answeredWithinTarget: z.number().int(),
+    abandoned: z.number().int(),
+    overflowed: z.number().int(),
+    /** 接通率 (0–1), null before any call reached a result. */
+    answerRate: z.number().nullable(),
+    /** 15秒接通率 (0–1), null before any call was answered. */
+    answerWithinTargetRate: z.number().nullable(),
+    targetSeconds: z.number().int(),
+  })
+  .meta({ id: 'QueueDayFigures' });
+
 export const QueueSnapshotSchema = z
   .object({
     queueId: z.uuid(),
@@ -52,6 +67,8 @@ export const QueueSnapshotSchema = z
     /** Seconds the oldest call still in the queue (waiting or ringing) has waited. */
     longestWaitSeconds: z.number(),
     calls: z.array(LiveQueueCallSchema),
+    /** Since local midnight (calls that arrived today), definitions in shared/call-kpis.ts. */
+    today: QueueDayFiguresSchema,
     at: z.iso.datetime(),
   })
   .meta({ id: 'AcdQueueSnapshot' });

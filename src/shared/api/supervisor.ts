@@ -33,6 +33,18 @@ export const LiveCallSchema = z
   .meta({ id: 'LiveCall' });
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 
+/** An agent's figures for today (see shared/call-kpis.ts for the definitions). */
+export const AgentDayFiguresSchema = z
+  .object({
+    answered: z.number().int(),
+    missed: z.number().int(),
+    handled: z.number().int(),
+    /** AHT = (talk + hold + after-call work) ÷ handled, seconds; null before the first handled call. */
+    avgHandleSeconds: z.number().nullable(),
+  })
+  .meta({ id: 'AgentDayFigures' });
+export type AgentDayFigures = z.infer<typeof AgentDayFiguresSchema>;
+
 /** One agent on the wallboard. */
 export const FloorAgentSchema = z
   .object({
@@ -47,6 +59,8 @@ export const FloorAgentSchema = z
     liveCall: LiveCallSchema.nullable(),
     /** An active monitoring session on this agent (any supervisor), for the wallboard's marker. */
     monitor: z.object({ sessionId: z.uuid(), supervisorName: z.string(), mode: MonitorModeSchema }).nullable(),
+    /** Since local midnight; kept current by agent:figures-changed after each call and 整理. */
+    today: AgentDayFiguresSchema,
   })
   .meta({ id: 'FloorAgent' });
 export type FloorAgent = z.infer<typeof FloorAgentSchema>;

@@ -4,6 +4,8 @@
  */
 import { sql } from 'kysely';
 import { QueueInputSchema, type Queue, type QueueInput, type QueueSnapshot } from '../../../shared/api/acd.js';
+import { ANSWER_TARGET_SECONDS } from '../../../shared/call-times.js';
+import { queueDayFigures, startOfLocalDay, type QueueDayCounts } from '../../../shared/call-kpis.js';
 import type { Db } from '../../db/database.js';
 import { foreignKeyViolation, uniqueViolation } from '../../db/constraint-errors.js';
 import { AppError } from '../../http/errors.js';
@@ -128,10 +130,35 @@ export class QueuesService {
     return (await this.db.selectFrom('acd_queue_group').select('group_id').where('queue_id', '=', queueId).execute()).map((r) => r.group_id);
   }
 
-  /** Calls waiting and ringing in these queues, in service order. */
+  /**
+   * Today's counts per queue (calls that arrived since local midnight; inbound legs only: a
+   * transfer leg carries its parent's queue). The wait is arrival → answer, as
+   * shared/call-times.ts derives it; aggregated here because a busy queue has thousands of
+   * calls a day and its picture is pushed after every change.
+   */
+  async dayCounts(queueIds: string[], now = new Date()): Promise<Map<string, QueueDayCounts>> {
+    const rows = await this.db
+      .selectFrom('call_record')
+      .select((eb) => [
+        'queue_id',
+        eb.fn.countAll<string | number>().filterWhere('answered_at', 'is not', null).as('answered'),
+        eb.fn.countAll<string | number>().filterWhere(sql<boolean>`answered_at <= arrived_at + make_interval(secs => ${ANSWER_TARGET_SECONDS})`).as('within'),
+        eb.fn.countAll<string | number>().filterWhere('result', '=', 'abandoned').as('abandoned'),
+        eb.fn.countAll<string | number>().filterWhere('result', '=', 'overflowed').as('overflowed'),
+      ])
+      .where('queue_id', 'in', queueIds)
+      .where('direction', '=', 'inbound')
+      .where('arrived_at', '>=', startOfLocalDay(now))
+      .groupBy('queue_id')
+      .execute();
+    return new Map(rows.map((r) => [r.queue_id!, { answered: Number(r.answered), answeredWithinTarget: Number(r.within), abandoned: Number(r.abandoned), overflowed: Number(r.overflowed) }]));
+  }
+
+  /** Calls waiting and ringing in these queues, in service order, and today's figures. */
   async snapshots(queueIds: string[], now = new Date()): Promise<QueueSnapshot[]> {
     if (!queueIds.length) return [];
     const queues = await this.db.selectFrom('acd_queue').select(['id', 'code', 'name']).where('id', 'in', queueIds).orderBy('code').execute();
+    const counts = await this.dayCounts(queueIds, now);
     const calls = await this.db
       .selectFrom('acd_call as c')
       .innerJoin('call_record as r', 'r.call_id', 'c.call_id')
@@ -160,6 +187,7 @@ export class QueuesService {
         ringing: mine.filter((c) => c.state === 'offered').length,
         longestWaitSeconds: mine.reduce((m, c) => Math.max(m, c.waitedSeconds), 0),
         calls: mine,
+        today: queueDayFigures(counts.get(q.id) ?? { answered: 0, answeredWithinTarget: 0, abandoned: 0, overflowed: 0 }),
         at: now.toISOString(),
       };
     });

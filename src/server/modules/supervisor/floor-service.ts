@@ -14,6 +14,7 @@ import type { RealtimeIo } from '../../realtime/realtime-server.js';
 import type { Principal } from '../accounts/principal.js';
 import type { AgentStateService } from '../agents/agent-state-service.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { agentFiguresToday } from './agent-figures.js';
 import { groupIdsOf, supervisedAgent, watchedGroupIds } from './floor-access.js';
 import type { MonitoringService } from './monitoring-service.js';
 
@@ -53,7 +54,7 @@ export class FloorService {
     }
     const ids = [...byId.keys()];
     if (ids.length === 0) return { groups, agents: [], at: at.toISOString() };
-    const [states, calls, monitors] = await Promise.all([
+    const [states, calls, monitors, figures] = await Promise.all([
       this.db.selectFrom('agent_state').selectAll().where('agent_id', 'in', ids).execute(),
       this.db.selectFrom('agent_live_call').selectAll().where('agent_id', 'in', ids).execute(),
       this.db
@@ -64,6 +65,7 @@ export class FloorService {
         .where('s.ended_at', 'is', null)
         .where('s.redeemed_at', 'is not', null)
         .execute(),
+      agentFiguresToday(this.db, ids, at),
     ]);
     const seeNumbers = can(p.roles, 'tickets:confidential');
     const stateOf = new Map(states.map((s) => [s.agent_id, s]));
@@ -90,6 +92,7 @@ export class FloorService {
             ? { sipCallId: c.sip_call_id, direction: c.direction, remoteNumber: seeNumbers ? c.remote_number : maskNumber(c.remote_number), answeredAt: c.answered_at.toISOString() }
             : null,
           monitor: m ? { sessionId: m.id, supervisorName: m.display_name, mode: m.mode } : null,
+          today: figures.get(a.id)!,
         };
       }),
     };

@@ -111,6 +111,16 @@ export function FloorTable({ agents, groupNames, reasons, thresholds, now }: Flo
               ) : null,
           },
           {
+            title: t('supervisor.columns.today'),
+            key: 'today',
+            render: (_, a) => (
+              <span data-testid={`floor-today-${a.username}`} data-answered={a.today.answered} data-missed={a.today.missed} data-aht={a.today.avgHandleSeconds ?? ''}>
+                {t('supervisor.today.answered', { n: a.today.answered })} · {t('supervisor.today.missed', { n: a.today.missed })}
+                {a.today.avgHandleSeconds !== null ? ` · ${t('supervisor.today.aht', { time: formatElapsed(Math.round(a.today.avgHandleSeconds) * 1000) })}` : ''}
+              </span>
+            ),
+          },
+          {
             title: t('supervisor.columns.monitor'),
             key: 'monitor',
             render: (_, a) =>

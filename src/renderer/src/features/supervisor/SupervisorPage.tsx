@@ -17,7 +17,7 @@ import { useFloorStore } from '../../stores/floor-store';
 import { formatElapsed } from '../agent-console/agent-state/agent-state-view';
 import { FloorTable } from './FloorTable';
 import { MonitorPanel } from './MonitorPanel';
-import { loadThresholds, saveThresholds, visibleAgents, type FloorSort, type Thresholds } from './wallboard-view';
+import { formatRate, loadThresholds, saveThresholds, visibleAgents, type FloorSort, type Thresholds } from './wallboard-view';
 
 function useNow(ms: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -44,10 +44,18 @@ function QueueTiles({ queues, now }: { queues: Record<string, QueueSnapshot> | n
         const longest = q.waiting + q.ringing > 0 ? q.longestWaitSeconds + Math.max(0, grown) : 0;
         return (
           <Col key={q.queueId} xs={12} md={6}>
-            <Card size="small" title={`${q.name} (${q.code})`}>
+            <Card size="small" title={`${q.name} (${q.code})`} data-testid={`queue-tile-${q.code}`}>
               <Statistic value={q.waiting} suffix={t('supervisor.waiting', { n: '' }).trim()} />
               <Typography.Text type="secondary">
                 {t('supervisor.ringing', { n: q.ringing })} · {t('supervisor.longestWait', { time: formatElapsed(longest * 1000) })}
+              </Typography.Text>
+              <Row gutter={8} style={{ marginTop: 8 }}>
+                <Col span={12}><Statistic title={t('supervisor.queueToday.answerRate')} value={formatRate(q.today.answerRate)} valueStyle={{ fontSize: 18 }} /></Col>
+                <Col span={12}><Statistic title={t('supervisor.queueToday.within', { s: q.today.targetSeconds })} value={formatRate(q.today.answerWithinTargetRate)} valueStyle={{ fontSize: 18 }} /></Col>
+              </Row>
+              <Typography.Text type="secondary" data-testid={`queue-today-${q.code}`} data-answered={q.today.answered} data-abandoned={q.today.abandoned}>
+                {t('supervisor.queueToday.answered', { n: q.today.answered })} · {t('supervisor.queueToday.abandoned', { n: q.today.abandoned })}
+                {q.today.overflowed ? ` · ${t('supervisor.queueToday.overflowed', { n: q.today.overflowed })}` : ''}
               </Typography.Text>
             </Card>
           </Col>

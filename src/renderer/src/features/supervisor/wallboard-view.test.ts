@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloorAgent } from '../../../../shared/api/supervisor.js';
-import { defaultThresholds, highlightOf, rowActions, visibleAgents } from './wallboard-view';
+import { defaultThresholds, formatRate, highlightOf, rowActions, visibleAgents } from './wallboard-view';
 
 const now = Date.parse('2025-01-01T10:00:00Z');
 const ago = (s: number) => new Date(now - s * 1000).toISOString();
@@ -13,6 +13,7 @@ const agent = (name: string, state: FloorAgent['status']['state'], inState: numb
   status: { agentId: 'x', state, since: ago(inState), wrapUpDeadline: null },
   liveCall: null,
   monitor: null,
+  today: { answered: 0, missed: 0, handled: 0, avgHandleSeconds: null },
   ...extra,
 });
 
@@ -42,5 +43,14 @@ describe('wallboard view', () => {
     expect(rowActions(ready)).toMatchObject({ monitor: false, notReady: true, signOut: true, signOutOnCall: false });
     expect(rowActions(talking)).toMatchObject({ monitor: true, signOutOnCall: true });
     expect(rowActions(agent('e', { kind: 'signed_out' }, 0))).toMatchObject({ notReady: false, signOut: false });
+  });
+});
+
+describe('rates on the tiles', () => {
+  it('shows a dash while there is nothing to divide, else a percentage with one decimal', () => {
+    expect(formatRate(null)).toBe('—');
+    expect(formatRate(0)).toBe('0%');
+    expect(formatRate(2 / 3)).toBe('66.7%');
+    expect(formatRate(1)).toBe('100%');
   });
 });

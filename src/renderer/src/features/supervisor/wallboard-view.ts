@@ -70,6 +70,12 @@ export function rowActions(a: FloorAgent): { monitor: boolean; notReady: boolean
   };
 }
 
+/** 接通率 / 15秒接通率 on a tile: one decimal, '—' while the rate is undefined (0 ÷ 0). */
+export function formatRate(r: number | null): string {
+  if (r === null) return '—';
+  return `${Number((r * 100).toFixed(1))}%`;
+}
+
 const THRESHOLDS_KEY = 'hotline.wallboard.thresholds';
 
 export function loadThresholds(): Thresholds {

@@ -1,7 +1,7 @@
 /**
  * Keeps stores/floor-store live while the wallboard is open: on every (re)connected socket
  * it subscribes to the floor pushes first, then loads the full snapshot (so nothing falls
- * between the two), and follows agent:state-changed / call / monitor deltas.
+ * between the two), and follows agent:state-changed / call / monitor / figures deltas.
  */
 import { api } from '../../../../shared/api/index.js';
 import type { QueueSnapshot } from '../../../../shared/api/acd.js';
@@ -27,6 +27,7 @@ export function followFloor(queues: QueueFeed): () => void {
   const onState = store.stateChanged;
   const onCall = (p: { agentId: string; liveCall: Parameters<typeof store.callChanged>[1] }) => useFloorStore.getState().callChanged(p.agentId, p.liveCall);
   const onMonitor = (p: { agentId: string; monitor: Parameters<typeof store.monitorChanged>[1] }) => useFloorStore.getState().monitorChanged(p.agentId, p.monitor);
+  const onFigures = (p: { agentId: string; today: Parameters<typeof store.figuresChanged>[1]; at: string }) => useFloorStore.getState().figuresChanged(p.agentId, p.today, p.at);
   const onQueue = (q: QueueSnapshot) => queues.onQueue(q);
   let loadSeq = 0;
 
@@ -54,6 +55,7 @@ export function followFloor(queues: QueueFeed): () => void {
     socket.off('agent:state-changed', onState);
     socket.off('agent:call-changed', onCall);
     socket.off('agent:monitor-changed', onMonitor);
+    socket.off('agent:figures-changed', onFigures);
     socket.off('acd:queue-changed', onQueue);
     socket.off('connect', onConnect);
     socket = null;
@@ -68,6 +70,7 @@ export function followFloor(queues: QueueFeed): () => void {
     s.on('agent:state-changed', onState);
     s.on('agent:call-changed', onCall);
     s.on('agent:monitor-changed', onMonitor);
+    s.on('agent:figures-changed', onFigures);
     s.on('acd:queue-changed', onQueue);
     // A reconnect may have missed deltas: a fresh snapshot each time.
     s.on('connect', onConnect);
