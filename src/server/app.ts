@@ -54,6 +54,7 @@ import { createCallers } from './modules/callers/index.js';
 import { createProvinceGateway, type ProvinceGateway } from './modules/province/index.js';
 import { provinceChangeHook, registerTransferUpRoute, ticketsSink } from './modules/province/ticket-link.js';
 import { AgentFiguresPushes } from './modules/supervisor/agent-figures.js';
+import { EscalationService } from './modules/supervisor/escalation-service.js';
 import { FloorService } from './modules/supervisor/floor-service.js';
 import { MonitorGrants } from './modules/supervisor/monitor-grants.js';
 import { MonitoringService } from './modules/supervisor/monitoring-service.js';
@@ -332,7 +333,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerAgentStateRoutes(app, agents, authenticate);
   // 班长: wallboard, monitoring (grants signed with a key derived from the token secret), agent control.
   const monitoring = new MonitoringService(db, new MonitorGrants(await serverSecret(db, 'jwt', config.jwtSecret), 30), { listenIndicator: config.monitorListenIndicator }, realtime.io);
-  registerSupervisorRoutes(app, { floor: new FloorService(db, agents, monitoring, realtime.io), monitoring, softphone, authenticate });
+  // 升级/求助: supervisors' consoles declare their phone ready over the socket; the agent's request picks one.
+  const escalations = new EscalationService(db, realtime.io);
+  escalations.attach(realtime);
+  registerSupervisorRoutes(app, { floor: new FloorService(db, agents, monitoring, realtime.io), monitoring, escalations, softphone, authenticate });
   // Agents' figures for today follow their calls live on the wallboard.
   const agentFigures = new AgentFiguresPushes(db, realtime.io, app.log.child({ module: 'supervisor' }));
   agentFigures.attach(agents);

@@ -8,7 +8,7 @@ import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
 import type { AgentStatus } from './api/agent-state.js';
 import type { CallbackTask, QueueSnapshot } from './api/acd.js';
-import type { AgentDayFigures, FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
+import type { AgentDayFigures, Escalation, FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
@@ -45,6 +45,7 @@ export interface BreakOverrun {
 
 export const clientEventSchemas = {
   'presence:ping': z.object({ sentAt: z.number() }),
+  'escalation:ready': z.object({ ready: z.boolean() }),
 } as const;
 type Payload<K extends keyof typeof clientEventSchemas> = z.infer<(typeof clientEventSchemas)[K]>;
 
@@ -71,6 +72,8 @@ export interface ServerToClientEvents {
   'agent:monitor-changed': (p: { agentId: string; monitor: FloorAgent['monitor'] }) => void;
   /** An agent's figures for today changed (a call answered, missed, ended or its 整理 done): to the floor rooms of the agent's groups. `at`: server time computed (newer wins). */
   'agent:figures-changed': (p: { agentId: string; today: AgentDayFigures; at: string }) => void;
+  /** 求助: to the supervisor picked for it (their console rings when the agent's consult call arrives), and each later step to both. */
+  'escalation:changed': (p: Escalation) => void;
   /** To the monitored agent's console: the supervisor switched mode (the softphone changes the mix). */
   'monitor:mode-changed': (p: { sessionId: string; mode: MonitorMode; showIndicator: boolean }) => void;
   /** To the agent: a message from a supervisor, shown as a pop-up on the console. */
@@ -111,6 +114,8 @@ export type AcdOfferEndReason = 'answered' | 'no_answer' | 'busy' | 'rejected' |
 
 export interface ClientToServerEvents {
   'presence:ping': (p: Payload<'presence:ping'>, ack: (r: AckResult<{ serverTime: string }>) => void) => void;
+  /** A supervisor's console can (or no longer can) take 求助 calls: its phone is registered. Answers the number of groups it now serves. */
+  'escalation:ready': (p: Payload<'escalation:ready'>, ack: (r: AckResult<{ groups: number }>) => void) => void;
 }
 
 export type InterServerEvents = Record<string, never>;
@@ -130,4 +135,6 @@ export const rooms = {
   group: (id: string) => `group:${id}`,
   /** Supervisors watching a group's floor. */
   floor: (groupId: string) => `floor:${groupId}`,
+  /** Supervisors' consoles that take 求助 calls for a group (phone registered). */
+  escalations: (groupId: string) => `escalations:${groupId}`,
 } as const;

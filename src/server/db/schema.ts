@@ -265,6 +265,19 @@ export interface MonitorSessionTable {
   end_reason: string | null;
 }
 
+/** 升级/求助: an agent's call escalated to a supervisor as a consult (migration 0018). */
+export interface EscalationTable {
+  id: string;
+  agent_id: string;
+  supervisor_id: string;
+  sip_call_id: string;
+  remote_number: string;
+  state: 'ringing' | 'answered' | 'transferred' | 'cancelled' | 'declined' | 'failed';
+  created_at: Generated<Date>;
+  answered_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+}
+
 /** 黑名单 / 骚扰电话 tags on caller numbers (migration 0013; the screen pop warns with them). */
 export interface CallerTagTable {
   caller_normalised: string;
@@ -300,5 +313,6 @@ export interface Database extends TicketTables, ProvinceTables {
   callback_task: CallbackTaskTable;
   agent_live_call: AgentLiveCallTable;
   monitor_session: MonitorSessionTable;
+  escalation: EscalationTable;
   caller_tag: CallerTagTable;
 }

@@ -39,6 +39,7 @@ type AckData<E extends ClientEvent> = Parameters<ClientToServerEvents[E]> extend
 
 export class Realtime {
   readonly io: RealtimeIo;
+  private readonly requestHandlers: ((socket: RealtimeSocket) => void)[] = [];
 
   constructor(httpServer: HttpServer, private readonly deps: RealtimeDeps) {
     this.io = new Server(httpServer, {
@@ -76,6 +77,12 @@ export class Realtime {
 
   private onConnection(socket: RealtimeSocket): void {
     this.handle(socket, 'presence:ping', async () => ({ serverTime: new Date().toISOString() }));
+    for (const attach of this.requestHandlers) attach(socket);
+  }
+
+  /** A module answers a client request on every socket (validated against its shared schema, answered through the ack). */
+  onRequest<E extends ClientEvent>(event: E, fn: (payload: z.output<(typeof clientEventSchemas)[E]>, socket: RealtimeSocket) => Promise<AckData<E>>): void {
+    this.requestHandlers.push((socket) => this.handle(socket, event, fn));
   }
 
   /** Validates a client request against its shared schema and answers through the ack. */
@@ -93,7 +100,8 @@ export class Realtime {
         reply({ ok: false, code: 'VALIDATION_FAILED', message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}` });
         return;
       }
-      fn(parsed.data, socket).then(
+      // The schema was picked by E, so its output is E's payload (TS cannot narrow the union).
+      fn(parsed.data as z.output<(typeof clientEventSchemas)[E]>, socket).then(
         (data) => reply({ ok: true, data }),
         (err: unknown) => {
           if (err instanceof AppError) reply({ ok: false, code: err.code, message: err.message });

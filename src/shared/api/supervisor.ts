@@ -121,6 +121,33 @@ export const MonitorSessionSchema = z
   .meta({ id: 'MonitorSession' });
 export type MonitorSession = z.infer<typeof MonitorSessionSchema>;
 
+/**
+ * 升级/求助: the agent's softphone puts the caller on hold and calls the picked supervisor's
+ * extension as its consult leg with this header (the escalation id), so the supervisor's
+ * console rings it as a 求助 (and refuses other calls). Completing the consult transfers the
+ * caller to the supervisor; cancelling returns to the caller.
+ */
+export const ESCALATION_HEADER = 'X-Hotline-Escalation';
+
+export const escalationStates = ['ringing', 'answered', 'transferred', 'cancelled', 'declined', 'failed'] as const;
+export const EscalationStateSchema = z.enum(escalationStates);
+export type EscalationState = z.infer<typeof EscalationStateSchema>;
+
+export const EscalationSchema = z
+  .object({
+    id: z.uuid(),
+    agent: z.object({ id: z.uuid(), name: z.string(), extension: z.string().nullable() }),
+    supervisor: z.object({ id: z.uuid(), name: z.string(), extension: z.string() }),
+    /** The agent's call with the citizen. */
+    sipCallId: z.string(),
+    /** The citizen's number, masked unless the viewer may see contact details. */
+    remoteNumber: z.string(),
+    state: EscalationStateSchema,
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Escalation' });
+export type Escalation = z.infer<typeof EscalationSchema>;
+
 export const monitorEndReasons = ['supervisor_left', 'agent_call_ended', 'failed', 'rejected'] as const;
 
 export const SupervisorMessageSchema = z.object({ text: z.string().trim().min(1).max(500) });
@@ -167,6 +194,14 @@ export const supervisorRoutes = {
   redeemMonitor: route({
     method: 'POST', path: '/api/monitoring/redeem', summary: "Agent's softphone: check a monitoring INVITE's grant (once) before accepting it", tags: ['supervisor'],
     access: 'console:use', body: RedeemMonitorSchema, status: 200, response: MonitorRedeemedSchema,
+  }),
+  requestEscalation: route({
+    method: 'POST', path: '/api/escalations', summary: '升级/求助: pick an online supervisor of my group for my current call (then call their extension as a consult)', tags: ['supervisor'],
+    access: 'console:use', body: z.object({ sipCallId: z.string().min(1).max(256) }), status: 201, response: EscalationSchema,
+  }),
+  escalationState: route({
+    method: 'POST', path: '/api/escalations/:id/state', summary: 'The agent or the supervisor reports a 求助 step (answered, transferred, cancelled, declined, failed)', tags: ['supervisor'],
+    access: 'authenticated', params: IdParams, body: z.object({ state: EscalationStateSchema.exclude(['ringing']) }), status: 200, response: EscalationSchema,
   }),
   reportLiveCall: route({
     method: 'PUT', path: '/api/agent/live-call', summary: "Agent's softphone: the call it is on now (for the wallboard and monitoring)", tags: ['agent'],

@@ -4,12 +4,14 @@ import { supervisorRoutes as r } from '../../../shared/api/supervisor.js';
 import { AppError } from '../../http/errors.js';
 import { bindRoute, type Authenticate } from '../../http/route.js';
 import type { SoftphoneService } from '../softphone/softphone-service.js';
+import type { EscalationService } from './escalation-service.js';
 import type { FloorService } from './floor-service.js';
 import type { MonitoringService } from './monitoring-service.js';
 
 export interface SupervisorRouteDeps {
   floor: FloorService;
   monitoring: MonitoringService;
+  escalations: EscalationService;
   softphone: SoftphoneService;
   authenticate: Authenticate;
 }
@@ -38,6 +40,8 @@ export function registerSupervisorRoutes(app: FastifyInstance, d: SupervisorRout
   bindRoute(app, r.redeemMonitor, authenticate, ({ principal, body, req }) => monitoring.redeem(principal, body.grant, body.sipCallId, req.ip), {
     config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
   });
+  bindRoute(app, r.requestEscalation, authenticate, ({ principal, body, req }) => d.escalations.request(principal, body.sipCallId, req.ip));
+  bindRoute(app, r.escalationState, authenticate, ({ principal, params, body, req }) => d.escalations.report(principal, params.id, body.state, req.ip));
   bindRoute(app, r.reportLiveCall, authenticate, async ({ principal, body }) => {
     await floor.reportLiveCall(principal, body);
     return null;
