@@ -652,6 +652,8 @@ route[TRUNK_OUT] {
 # Initial INVITE whose destination is set: bridge it when exactly one side is WebRTC.
 # Returns -1 when the bridge is needed but rtpengine refused.
 route[MEDIA_OFFER] {
+  # X-Hotline-Media marks bridged calls for the agent's softphone (who records them): ours only.
+  remove_hf("X-Hotline-Media");
 #!ifdef WITH_RTPENGINE
   if (!is_method("INVITE") || !has_body("application/sdp")) {
     return 1;
@@ -662,6 +664,7 @@ route[MEDIA_OFFER] {
       xlog("L_ERR", "rtpengine refused the offer of $ci (trunk $avp(trunk) to WebRTC)\n");
       return -1;
     }
+    append_hf("X-Hotline-Media: bridged\r\n");
   } else if ($avp(trunk_out) != $null && ($proto == "ws" || $proto == "wss")) {
     $avp(media_to) = "plain";
     if (!rtpengine_offer("ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux replace-origin replace-session-connection $avp(trunk_codecs) codec-offer=telephone-event")) {
@@ -700,6 +703,7 @@ route[MEDIA_ANSWER] {
     rtpengine_answer("ICE=remove RTP/AVP rtcp-mux-demux replace-origin replace-session-connection");
   } else {
     rtpengine_answer("ICE=force rtcp-mux-accept generate-mid replace-origin replace-session-connection");
+    append_hf("X-Hotline-Media: bridged\r\n");
   }
 #!endif
   return 1;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { recordingModes } from '../../shared/api/softphone.js';
 import { TrunksSchema } from '../telephony/trunks.js';
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
@@ -106,6 +107,11 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * Who records trunk calls: 'agent' (the softphone, as every call) or 'server' (our managed
+   * rtpengine's recording, decoded into the same recording storage; needs HOTLINE_RTPENGINE=managed).
+   */
+  recording: z.enum(recordingModes).default('agent'),
   /** ICE servers for WebRTC as JSON; empty on a LAN (never a public STUN by default). */
   iceServers: z.string().default('[]').transform((v, ctx) => {
     try {
@@ -234,6 +240,7 @@ export const envNames: Record<keyof Config, string> = {
   rtpenginePortMin: 'HOTLINE_RTPENGINE_PORT_MIN',
   rtpenginePortMax: 'HOTLINE_RTPENGINE_PORT_MAX',
   trunks: 'HOTLINE_TRUNKS',
+  recording: 'HOTLINE_RECORDING',
   iceServers: 'HOTLINE_ICE_SERVERS',
   iceGatheringTimeoutMs: 'HOTLINE_ICE_GATHERING_TIMEOUT_MS',
   dtmfMode: 'HOTLINE_DTMF_MODE',
@@ -298,6 +305,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       return `${name}: ${i.message} (got ${shown})`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  // rtpengine writes its recordings to its own disk: only ours (managed) puts them where we decode them.
+  if (parsed.data.recording === 'server' && (parsed.data.rtpengine !== 'managed' || parsed.data.sipMode !== 'managed')) {
+    throw new ConfigError('Invalid configuration:\n  HOTLINE_RECORDING: server needs our managed SIP server and rtpengine (HOTLINE_SIP_MODE=managed, HOTLINE_RTPENGINE=managed) (got "server")');
   }
   return parsed.data;
 }

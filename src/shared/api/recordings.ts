@@ -27,6 +27,8 @@ export const RecordingSchema = z
     chunks: z.number().int(),
     /** Hex SHA-256 of the stored audio, once complete. */
     sha256: z.string().nullable(),
+    /** 'agent': the softphone's mix (Opus); 'server': the media bridge's recording of a trunk call (WAV). */
+    source: z.enum(['agent', 'server']),
   })
   .meta({ id: 'Recording' });
 export type Recording = z.infer<typeof RecordingSchema>;

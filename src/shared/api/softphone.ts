@@ -15,6 +15,21 @@ export const IceServerSchema = z.object({
 
 export const dtmfModes = ['rfc4733', 'info'] as const;
 
+/**
+ * Who records calls bridged to a trunk (plain SIP/RTP citizens): the agent's softphone
+ * ('agent', the default) or the media bridge on the server ('server', rtpengine). Calls
+ * between browsers are always recorded by the agent's softphone. A site sets it with
+ * HOTLINE_RECORDING.
+ */
+export const recordingModes = ['agent', 'server'] as const;
+export type RecordingMode = (typeof recordingModes)[number];
+
+/**
+ * SIP header our Kamailio puts on a bridged call's INVITE to the agent (trunk → agent) and on
+ * the answer to the agent's INVITE (agent → trunk); it strips any copy a client sent.
+ */
+export const BRIDGED_CALL_HEADER = 'X-Hotline-Media';
+
 export const SipProfileSchema = z
   .object({
     /** SIP over WebSocket servers, tried in order (ws:// on loopback, wss:// on sites). */
@@ -36,6 +51,8 @@ export const SipProfileSchema = z
     registerExpiresSeconds: z.number().int().min(60).max(3600),
     /** Where the hotline's queues are dialled (e.g. 12345); used by the caller simulator. */
     hotlineNumber: z.string(),
+    /** 'server': calls bridged to a trunk are recorded by the server; the softphone must not record them too. */
+    trunkRecording: z.enum(recordingModes),
   })
   .meta({ id: 'SipProfile' });
 export type SipProfile = z.infer<typeof SipProfileSchema>;

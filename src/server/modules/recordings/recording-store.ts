@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -49,6 +49,24 @@ export class RecordingStore {
     renameSync(tmp, this.audioPath(id));
     rmSync(dir, { recursive: true, force: true });
     return { bytes, sha256: hash.digest('hex'), chunks: parts.map((p) => Number(p.slice(0, 6))) };
+  }
+
+  /**
+   * Stores a recording made whole elsewhere (the server's trunk recordings): written aside,
+   * flushed and renamed into place; the SHA-256 is taken over the bytes read back from disk.
+   */
+  async writeWhole(id: string, data: Buffer): Promise<{ bytes: number; sha256: string }> {
+    const tmp = `${this.audioPath(id)}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    renameSync(tmp, this.audioPath(id));
+    const stored = await readFile(this.audioPath(id));
+    return { bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex') };
   }
 
   read(id: string): Readable {

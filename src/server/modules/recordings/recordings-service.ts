@@ -34,6 +34,7 @@ function toRecording(r: Row): Recording {
     bytes: Number(r.bytes),
     chunks: r.chunks,
     sha256: r.sha256,
+    source: r.source,
   };
 }
 

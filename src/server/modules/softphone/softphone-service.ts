@@ -20,6 +20,8 @@ export interface SoftphoneSettings {
   iceGatheringTimeoutMs: number;
   dtmfMode: SipProfile['dtmfMode'];
   hotlineNumber: string;
+  /** Who records trunk calls (HOTLINE_RECORDING); the softphone leaves server-recorded calls alone. */
+  trunkRecording: SipProfile['trunkRecording'];
   /** The caller simulator is served on demo/dev sites only. */
   simulatorEnabled: boolean;
 }
@@ -70,6 +72,7 @@ export class SoftphoneService {
       dtmfMode: this.s.dtmfMode,
       registerExpiresSeconds: Math.min(300, Math.max(60, Math.floor(this.s.credentialTtl / 2))),
       hotlineNumber: this.s.hotlineNumber,
+      trunkRecording: this.s.trunkRecording,
     };
   }
 

@@ -78,6 +78,8 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
   private readyOnce = false;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: FastifyBaseLogger;
+  /** Told of every answered call (2xx to its INVITE) before the ACD is: server-side recording starts there. */
+  onCallAnswered: ((callId: string) => void) | null = null;
 
   constructor(private readonly o: KamailioAcdBridgeOptions) {
     this.log = o.log.child({ module: 'acd-sip' });
@@ -232,6 +234,7 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
         this.startLeg(e, at);
         return;
       case 'answered': {
+        this.onCallAnswered?.(e.callId);
         if (!c) return this.unknown(e);
         c.state = 'answered';
         c.ftag = e.ftag;

@@ -19,6 +19,12 @@ export interface RtpengineSettings {
   portMax: number;
   runDir: string;
   logLevel: number;
+  /**
+   * Server-side recording: calls asked to record (ng `start recording`) are written here as
+   * pcap (one file per call under pcaps/, its metadata moved into metadata/ when the call is
+   * released). The `proc` method would need the kernel module.
+   */
+  recordingDir?: string | undefined;
 }
 
 export function rtpengineArgs(s: RtpengineSettings): string[] {
@@ -40,6 +46,7 @@ export function rtpengineArgs(s: RtpengineSettings): string[] {
     '--foreground',
     '--log-stderr',
     `--log-level=${s.logLevel}`,
+    ...(s.recordingDir ? [`--recording-dir=${s.recordingDir}`, '--recording-method=pcap', '--recording-format=raw'] : []),
   ];
 }
 
@@ -64,6 +71,11 @@ export class RtpengineServer {
     });
   }
 
+  /** Where it writes call recordings (server-side recording), when enabled. */
+  get recordingDir(): string | undefined {
+    return this.settings.recordingDir;
+  }
+
   /** Kamailio's rtpengine_sock for this instance. */
   get ngAddress(): string {
     return `udp:127.0.0.1:${this.settings.ngPort}`;
@@ -71,6 +83,7 @@ export class RtpengineServer {
 
   async start(): Promise<void> {
     mkdirSync(this.settings.runDir, { recursive: true });
+    if (this.settings.recordingDir) mkdirSync(this.settings.recordingDir, { recursive: true });
     await this.process.start();
   }
 

@@ -25,7 +25,7 @@ import {
   type SessionDescriptionHandlerOptions,
   type URI,
 } from 'sip.js';
-import type { SipProfile } from '../../../../shared/api/softphone.js';
+import { BRIDGED_CALL_HEADER, type SipProfile } from '../../../../shared/api/softphone.js';
 import { MONITOR_HEADER } from '../../../../shared/api/supervisor.js';
 import {
   useSoftphoneStore,
@@ -80,6 +80,8 @@ export interface AnsweredCallInfo {
   sipCallId: string;
   direction: 'inbound' | 'outbound';
   remoteNumber: string;
+  /** The server records this call (a trunk call on a site with HOTLINE_RECORDING=server): the softphone must not. */
+  serverRecorded: boolean;
 }
 
 /** Sees an answered call's local (microphone) and remote streams; returns what to do when it ends. */
@@ -96,6 +98,11 @@ interface CallHandle {
   endHint: CallEnd | null;
   /** Final response to our INVITE, when it failed. */
   rejectCode: number | null;
+  /** Our SIP server bridged our outgoing call to a trunk (header on its answer). */
+  bridged: boolean;
+  /** Our INVITE's 2xx reached the request delegate; until then the answered-call hook waits in afterAccept. */
+  accepted: boolean;
+  afterAccept: (() => void) | null;
   answered: boolean;
   /** INFO digits go out one at a time, in order. */
   infoChain: Promise<void>;
@@ -206,6 +213,9 @@ export class CallController {
       audio: null,
       endHint: null,
       rejectCode: null,
+      bridged: false,
+      accepted: false,
+      afterAccept: null,
       answered: false,
       infoChain: Promise.resolve(),
       lingerTimer: null,
@@ -340,6 +350,13 @@ export class CallController {
     inviter
       .invite({
         requestDelegate: {
+          onAccept: (response) => {
+            h.bridged = response.message.hasHeader(BRIDGED_CALL_HEADER);
+            h.accepted = true;
+            const run = h.afterAccept;
+            h.afterAccept = null;
+            run?.();
+          },
           onReject: (response) => {
             h.rejectCode = response.message.statusCode ?? null;
           },
@@ -379,13 +396,23 @@ export class CallController {
     const view = this.view(h.id);
     this.patch(h.id, { status: 'established', answeredAt: Date.now() });
     const sdh = sdhOf(h.session);
-    if (this.deps.onAnswered && sdh && view) {
-      try {
-        const info = { sipCallId: h.session.dialog?.callId ?? h.id, direction: view.direction, remoteNumber: view.remoteNumber || 'unknown' };
-        h.onEnded = this.deps.onAnswered(info, sdh.localMediaStream, sdh.remoteMediaStream) ?? null;
-      } catch (err) {
-        log.warn('answered-call hook failed', err);
-      }
+    const onAnswered = this.deps.onAnswered;
+    if (onAnswered && sdh && view) {
+      const run = () => {
+        if (h.session.state !== SessionState.Established) return;
+        try {
+          // A call our SIP server bridged to a trunk says so in the INVITE (inbound) or its answer (outbound).
+          const bridged = h.session instanceof Invitation ? h.session.request.hasHeader(BRIDGED_CALL_HEADER) : h.bridged;
+          const serverRecorded = bridged && this.deps.profile()?.trunkRecording === 'server';
+          const info = { sipCallId: h.session.dialog?.callId ?? h.id, direction: view.direction, remoteNumber: view.remoteNumber || 'unknown', serverRecorded };
+          h.onEnded = onAnswered(info, sdh.localMediaStream, sdh.remoteMediaStream) ?? null;
+        } catch (err) {
+          log.warn('answered-call hook failed', err);
+        }
+      };
+      // sip.js hands our request delegate the 2xx only after Established: wait for it to read its headers.
+      if (h.session instanceof Invitation || h.accepted) run();
+      else h.afterAccept = run;
     }
     // A call that replaced ours (REFER followed): the old leg is no longer needed.
     const old = h.replaces;

@@ -1,7 +1,7 @@
 /**
  * The console's answered-call hook: records every answered call on the agent's side with
- * services/recording (caller + agent mixed, uploaded in chunks while the call runs). A
- * recording that cannot start never affects the call.
+ * services/recording (caller + agent mixed, uploaded in chunks while the call runs), except
+ * trunk calls the server records. A recording that cannot start never affects the call.
  */
 import { CallRecorder } from '../recording/call-recorder';
 import { createLogger } from '../log';
@@ -10,6 +10,11 @@ import type { AnsweredCallHook } from './calls';
 const log = createLogger('softphone.recording');
 
 export const recordAnsweredCalls: AnsweredCallHook = (info, local, remote) => {
+  // The site records trunk calls on the server (HOTLINE_RECORDING=server): one recording per call.
+  if (info.serverRecorded) {
+    log.info('call recorded by the server', info.sipCallId);
+    return;
+  }
   const recorder = new CallRecorder(local, remote, info);
   const started = recorder.start().catch((err: unknown) => {
     log.warn('recording did not start', err);
