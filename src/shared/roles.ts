@@ -23,6 +23,7 @@ export const permissions = [
   'tickets:revisit', // 回访
   'tickets:supervise', // 督办
   'tickets:confidential', // see 保密 tickets and citizens' full contact details on them
+  'tickets:export', // 台账导出: the ticket list (any filter) as an Excel file, masked as the list shows it to the user
   'refdata:manage', // reference data: appeal types, categories, regions, units, SLA and dispatch rules, calendar
   'province:manage', // admin: provincial 12345 gateway health, dead letters and re-send, reconciliation
 ] as const;
@@ -32,12 +33,12 @@ const grants: Record<Role, readonly Permission[]> = {
   agent: ['console:use', 'recordings:listen', 'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:revisit'],
   supervisor: [
     'floor:watch', 'audit:read', 'recordings:listen',
-    'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:audit', 'tickets:revisit', 'tickets:supervise', 'tickets:confidential',
+    'tickets:read', 'tickets:register', 'tickets:dispatch', 'tickets:audit', 'tickets:revisit', 'tickets:supervise', 'tickets:confidential', 'tickets:export',
   ],
   qa: ['quality:review', 'recordings:listen', 'tickets:read'],
   admin: ['users:manage', 'recordings:listen', 'audit:read', 'sessions:revoke', 'floor:watch', 'queues:manage', 'refdata:manage', 'tickets:read', 'province:manage'],
   // 承办单位 users work their units' tickets in the same web console.
-  unit: ['tickets:read', 'tickets:handle'],
+  unit: ['tickets:read', 'tickets:handle', 'tickets:export'],
 };
 
 export function permissionsOf(userRoles: readonly Role[]): Set<Permission> {

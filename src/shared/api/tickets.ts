@@ -259,6 +259,17 @@ export const TicketListQuerySchema = z.object({
 });
 export type TicketListQuery = z.input<typeof TicketListQuerySchema>;
 
+/**
+ * 台账导出: GET this path with the list's filters (no paging) answers an .xlsx download,
+ * streamed; `x-ticket-count` says how many rows follow (for progress). Needs tickets:export;
+ * rows are the ones the list would show the user, names and phones masked as the detail view
+ * masks them for that user. More than MAX_EXPORT_ROWS answers 400 (narrow the filter).
+ */
+export const TICKET_EXPORT_PATH = '/api/tickets/export';
+export const MAX_EXPORT_ROWS = 200_000;
+export const TicketExportQuerySchema = TicketListQuerySchema.omit({ limit: true, cursor: true });
+export type TicketExportQuery = z.input<typeof TicketExportQuerySchema>;
+
 export const TicketPageSchema = z.object({ items: z.array(TicketSummarySchema), nextCursor: z.string().nullable() });
 
 /** 疑似重复: what the registration form has so far. */

@@ -1,10 +1,13 @@
 /** HTTP bindings of the ticket and reference-data contracts (src/shared/api/tickets.ts, refdata.ts). */
 import type { FastifyInstance } from 'fastify';
 import { refdataRoutes as rd } from '../../../shared/api/refdata.js';
-import { ticketRoutes as r } from '../../../shared/api/tickets.js';
+import { TICKET_EXPORT_PATH, TicketExportQuerySchema, ticketRoutes as r } from '../../../shared/api/tickets.js';
+import { can } from '../../../shared/roles.js';
+import { AppError } from '../../http/errors.js';
 import { bindRoute, type Authenticate } from '../../http/route.js';
 import type { Principal } from '../accounts/principal.js';
 import type { RefDataService } from './refdata-service.js';
+import { ledgerWorkbook } from './ticket-export.js';
 import type { TicketsService, TicketUser } from './tickets-service.js';
 
 const who = (p: Principal): TicketUser => ({ userId: p.userId, displayName: p.displayName, roles: p.roles });
@@ -16,6 +19,24 @@ export function registerTicketRoutes(app: FastifyInstance, tickets: TicketsServi
   bindRoute(app, r.actOnTicket, authenticate, ({ principal, params, body }) => tickets.act(who(principal), params.id, body.version, body.command));
   bindRoute(app, r.findDuplicateTickets, authenticate, async ({ principal, body }) => ({ items: await tickets.duplicates(who(principal), body) }));
   bindRoute(app, r.ticketsByCaller, authenticate, async ({ principal, params, query }) => ({ items: await tickets.byCaller(who(principal), params.number, query.limit) }));
+
+  // 台账导出: a binary stream, so bound by hand (the contract is TICKET_EXPORT_PATH + TicketExportQuerySchema).
+  app.get(TICKET_EXPORT_PATH, { schema: { summary: '台账导出 (.xlsx, streamed; x-ticket-count header)', tags: ['tickets'], querystring: TicketExportQuerySchema, security: [{ bearer: [] }] } }, async (req, reply) => {
+    const principal = await authenticate(req);
+    if (!can(principal.roles, 'tickets:export')) throw new AppError('FORBIDDEN', 'Requires permission tickets:export');
+    const query = req.query as import('zod').output<typeof TicketExportQuerySchema>;
+    const { count, pages } = await tickets.exportLedger(who(principal), query, req.ip);
+    const stamp = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16).replace(/[-:T]/g, '');
+    const body = ledgerWorkbook(pages, await refdata.all(), (err) => req.log.error({ err }, 'ticket export failed'));
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="tickets-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`工单台账-${stamp}.xlsx`)}`)
+      .header('cache-control', 'private, no-store')
+      .header('x-ticket-count', String(count))
+      // The desktop console is another origin (CORS): let it read the count and the file name.
+      .header('access-control-expose-headers', 'x-ticket-count, content-disposition')
+      .send(body);
+  });
 
   const actor = (p: Principal) => ({ userId: p.userId, displayName: p.displayName });
   bindRoute(app, rd.getRefData, authenticate, () => refdata.all());

@@ -7,6 +7,7 @@
  */
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { z } from 'zod';
+import { MAX_EXPORT_ROWS } from '../../../shared/api/tickets.js';
 import type {
   DuplicateCandidate, DuplicateQuerySchema, RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
 } from '../../../shared/api/tickets.js';
@@ -24,6 +25,7 @@ import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { uniqueViolation } from '../../db/constraint-errors.js';
 import { AppError } from '../../http/errors.js';
+import { recordAudit } from '../audit/audit-log.js';
 import type { ContactCipher } from './contact-cipher.js';
 import type { RefDataService } from './refdata-service.js';
 
@@ -33,6 +35,17 @@ type RegisterInput = z.output<typeof RegisterTicketSchema>;
 type CommandInput = z.output<typeof TicketCommandSchema>;
 type ListQuery = z.output<typeof TicketListQuerySchema>;
 type DuplicateQuery = z.output<typeof DuplicateQuerySchema>;
+type FilterQuery = Omit<ListQuery, 'limit' | 'cursor'>;
+
+/** One ledger (台账) line: the list's summary with the columns an export adds, masked for its reader. */
+export interface LedgerRow extends TicketSummary {
+  content: string;
+  location: string | null;
+  result: string | null;
+  closedAt: Date | null;
+  satisfaction: string | null;
+}
+const EXPORT_PAGE = 2000;
 
 /** The searchable text: exactly the expression of the trigram index (migration 0022). */
 const searchText = sql<string>`(t.title || ' ' || t.content || ' ' || coalesce(t.location, ''))`;
@@ -238,6 +251,22 @@ export class TicketsService {
   async list(user: TicketUser, q: ListQuery): Promise<{ items: TicketSummary[]; nextCursor: string | null }> {
     const ctx = await this.context(user);
     const now = this.clock();
+    let query = this.filtered(ctx, q, now);
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor);
+      query = query.where(sql<boolean>`(t.accepted_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
+    }
+    const rows = await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => this.summary(r as never, ctx, now)),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.accepted_at, last.id) : null,
+    };
+  }
+
+  /** The tickets a list view and its filters select for this user (no order, no paging). */
+  private filtered(ctx: Ctx, q: FilterQuery, now: Date): BaseQuery {
     let query = this.scope(this.baseQuery(), ctx);
     const units = ctx.unitIds.length ? ctx.unitIds : ['00000000-0000-0000-0000-000000000000'];
     switch (q.view) {
@@ -283,16 +312,51 @@ export class TicketsService {
     }
     if (q.from) query = query.where('t.accepted_at', '>=', new Date(q.from));
     if (q.to) query = query.where('t.accepted_at', '<', new Date(q.to));
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor);
-      query = query.where(sql<boolean>`(t.accepted_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
+    return query;
+  }
+
+  /**
+   * 台账导出: how many rows the filter selects, then the rows newest first in keyset pages
+   * (PGlite cannot stream a cursor), masked for the user like the detail view (full name and
+   * phone only where `revealed`, 保密 withheld). The export is audited with its filter.
+   */
+  async exportLedger(user: TicketUser, q: FilterQuery, ip: string | null): Promise<{ count: number; pages: AsyncGenerator<LedgerRow[]> }> {
+    const ctx = await this.context(user);
+    const now = this.clock();
+    const counted = await this.filtered(ctx, q, now).clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const count = Number(counted.n);
+    if (count > MAX_EXPORT_ROWS) throw badInput('filter', `符合条件的工单有 ${count} 张，超过单次导出上限 ${MAX_EXPORT_ROWS}，请缩小范围`);
+    await recordAudit(this.db, { actorId: user.userId, actorName: user.displayName, action: 'tickets.export', targetType: 'ticket', ip, detail: { filter: q, count } });
+    const self = this;
+    async function* pages(): AsyncGenerator<LedgerRow[]> {
+      let cursor: [Date, string] | null = null;
+      for (;;) {
+        let query = self.filtered(ctx, q, now);
+        if (cursor) query = query.where(sql<boolean>`(t.accepted_at, t.id) < (${cursor[0]}::timestamptz, ${cursor[1]}::uuid)`);
+        const rows = (await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(EXPORT_PAGE).execute()) as unknown as (TicketRow & { lead_unit_name: string | null })[];
+        if (!rows.length) return;
+        yield rows.map((r) => self.ledgerRow(r, ctx, now));
+        if (rows.length < EXPORT_PAGE) return;
+        const last = rows[rows.length - 1]!;
+        cursor = [last.accepted_at, last.id];
+      }
     }
-    const rows = await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(q.limit + 1).execute();
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
+    return { count, pages: pages() };
+  }
+
+  private ledgerRow(row: TicketRow & { lead_unit_name: string | null }, ctx: Ctx, now: Date): LedgerRow {
+    const s = this.summary(row, ctx, now);
+    const withheld = row.confidential && !ctx.perms.has('tickets:confidential');
+    const revealed = !withheld && this.revealed(row, ctx);
     return {
-      items: page.map((r) => this.summary(r as never, ctx, now)),
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.accepted_at, last.id) : null,
+      ...s,
+      citizenName: withheld ? '保密' : row.anonymous ? '匿名' : revealed ? row.citizen_name : s.citizenName,
+      contactPhone: withheld ? null : revealed && row.contact_phone_enc ? this.cipher.decrypt('contact_phone', row.contact_phone_enc) : row.contact_phone_masked,
+      content: row.content,
+      location: row.location,
+      result: row.result,
+      closedAt: row.closed_at,
+      satisfaction: row.satisfaction,
     };
   }
 

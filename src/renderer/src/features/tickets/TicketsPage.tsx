@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Drawer, Input, Space, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { DownloadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { api } from '../../../../shared/api/index.js';
 import type { RefData } from '../../../../shared/api/refdata.js';
 import type { TicketDetail as Ticket, TicketSummary, TicketView } from '../../../../shared/api/tickets.js';
@@ -17,6 +17,7 @@ import { call } from '../../services/session';
 import { useSessionStore } from '../../stores/session-store';
 import { TicketDetail } from './TicketDetail';
 import { TicketForm } from './TicketForm';
+import { downloadLedger } from './ticket-export';
 import { searchQueryOf } from './ticket-search';
 import { eventLabel, formatChinaTime, slaColor, slaStateLabel, statusColor, statusLabel, viewLabel, viewsFor } from './ticket-view';
 
@@ -40,6 +41,7 @@ export function TicketsPage() {
   const [open, setOpen] = useState<Ticket | null>(null);
   const openId = useRef<string | null>(null);
   openId.current = open?.id ?? null;
+  const [exporting, setExporting] = useState<string | null>(null);
   const [creating, setCreating] = useState(q.get('new') === '1');
   const fromCall = q.get('new') === '1' ? { callId: q.get('callId') ?? undefined, callerNumber: q.get('caller') ?? undefined } : null;
 
@@ -77,6 +79,18 @@ export function TicketsPage() {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load]);
+
+  const exportLedger = async () => {
+    setExporting('准备导出…');
+    try {
+      await downloadLedger({ view: tab, ...searchQueryOf(search) }, ({ bytes, rows }) =>
+        setExporting(`已下载 ${Math.round(bytes / 1024)} KB${rows === null ? '' : `（共 ${rows} 条）`}`));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : '导出失败');
+    } finally {
+      setExporting(null);
+    }
+  };
 
   const show = async (id: string) => {
     try {
@@ -116,6 +130,11 @@ export function TicketsPage() {
           title="关键词查标题、内容、地点和市民姓名，容许措辞不同；一两个字的关键词最好配合其他条件使用"
         />
         <Button icon={<ReloadOutlined />} onClick={() => void load()} loading={loading}>刷新</Button>
+        {can(roles, 'tickets:export') && (
+          <Button icon={<DownloadOutlined />} onClick={() => void exportLedger()} loading={exporting !== null} data-testid="ticket-export">
+            {exporting ?? '导出台账'}
+          </Button>
+        )}
       </Space>
       {error && <Alert type="error" showIcon message={error} />}
       <Tabs activeKey={tab} onChange={(k) => setTab(k as TicketView)} items={views.map((v) => ({ key: v, label: <span data-testid={`ticket-tab-${v}`}>{viewLabel[v]}</span> }))} />
