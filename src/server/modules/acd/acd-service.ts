@@ -37,6 +37,8 @@ export interface AcdOptions {
   ringGraceSeconds: number;
   /** How often this node sweeps for overdue deadlines set by other nodes; 0 turns the sweep off (tests drive `sweep`). */
   sweepIntervalMs: number;
+  /** Working hours (the voice service's configuration): a call arriving outside them is closed like a disabled queue's. Absent: always open. */
+  isOpen?: ((at: Date) => boolean) | undefined;
 }
 
 /** What the ACD tells people (live pushes); all after commit. */
@@ -193,7 +195,8 @@ export class AcdService implements CallRouter {
         .returning('call_id')
         .executeTakeFirst();
       if (!inserted) return; // repeated arrival
-      const overflow = !queue.enabled ? 'closed' : Number(queue.waiting ?? 0) >= queue.max_queue_length ? 'queue_full' : null;
+      const closed = !queue.enabled || (this.options.isOpen !== undefined && !this.options.isOpen(call.at));
+      const overflow = closed ? 'closed' : Number(queue.waiting ?? 0) >= queue.max_queue_length ? 'queue_full' : null;
       if (overflow) {
         await this.finishUnanswered(tx, eff, { callId: call.callId, queueId: queue.id, caller: call.caller, callerNormalised }, 'overflowed', 'system', now);
         eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: overflow });
