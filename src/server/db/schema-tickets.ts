@@ -223,6 +223,15 @@ export interface TicketSupervisionTable {
   overdue: boolean;
 }
 
+/** Migration 0023: deadline reminders sent, one per ticket, kind and deadline. */
+export interface TicketReminderTable {
+  ticket_id: string;
+  kind: 'near_due' | 'overdue';
+  due_at: Date;
+  sent_at: Date;
+  recipients: ColumnType<string[], string[] | undefined, string[]>;
+}
+
 export interface TicketTables {
   appeal_type: AppealTypeTable;
   ticket_category: TicketCategoryTable;
@@ -240,4 +249,5 @@ export interface TicketTables {
   ticket_event: TicketEventTable;
   ticket_request: TicketRequestTable;
   ticket_supervision: TicketSupervisionTable;
+  ticket_reminder: TicketReminderTable;
 }

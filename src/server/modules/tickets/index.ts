@@ -1,6 +1,6 @@
 /**
  * The tickets module: builds its services (the data key from configuration, else one kept in
- * the database) and registers its routes.
+ * the database), registers its routes and runs the deadline reminders while the app is up.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -8,11 +8,12 @@ import type { TicketNotice } from '../../../shared/realtime.js';
 import type { Db } from '../../db/database.js';
 import type { Authenticate } from '../../http/route.js';
 import { ContactCipher } from './contact-cipher.js';
+import { DeadlineReminders } from './deadline-reminders.js';
 import { RefDataService } from './refdata-service.js';
 import { registerTicketRoutes } from './routes.js';
 import { TicketsService } from './tickets-service.js';
 
-export { ContactCipher, RefDataService, TicketsService };
+export { ContactCipher, DeadlineReminders, RefDataService, TicketsService };
 
 /**
  * The 32-byte key citizens' contact details are encrypted with. Sites set HOTLINE_DATA_KEY
@@ -37,5 +38,12 @@ export async function createTickets(
   const refdata = new RefDataService(db);
   const tickets = new TicketsService(db, refdata, cipher, undefined, opts.notify, app.log.child({ module: 'tickets' }));
   registerTicketRoutes(app, tickets, refdata, opts.authenticate);
-  return { tickets, refdata, cipher };
+  // 临期/超期提醒: every node sweeps each minute; the reminder table keeps each one single.
+  const notify = opts.notify;
+  const reminders = notify ? new DeadlineReminders(db, notify, undefined, app.log.child({ module: 'ticket-reminders' })) : null;
+  if (reminders) {
+    app.addHook('onReady', async () => reminders.start());
+    app.addHook('onClose', async () => reminders.stop());
+  }
+  return { tickets, refdata, cipher, reminders };
 }

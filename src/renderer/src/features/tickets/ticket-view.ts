@@ -83,7 +83,8 @@ export const satisfactionLabel = { satisfied: '满意', basically_satisfied: '�
 
 /** Timeline wording for an event (the action's label, or the extra events the server writes). */
 export function eventLabel(action: string): string {
-  const extra: Record<string, string> = { register: '登记', merged_in: '并入工单' };
+  // deadline_*: reminders the server pushes (src/server/modules/tickets/deadline-reminders.ts).
+  const extra: Record<string, string> = { register: '登记', merged_in: '并入工单', deadline_near: '即将超期（临期提醒）', deadline_overdue: '已超期' };
   return extra[action] ?? (commandLabels as Record<string, string>)[action] ?? action;
 }
 
