@@ -7,6 +7,8 @@
  * - batch reports: signature + nonce checks, strict schema validation, per-item results
  *   (accepted / duplicate by idempotency key / rejected with a message / retry on a sequence
  *   gap), and it records every stored event with its arrival order per ticket;
+ * - voice uploads (语音信息): chunks appended at exactly the offset it holds, each checksummed,
+ *   the whole file checked on the last one; a voice event is accepted only once its audio is;
  * - its own dispatch of tickets to the city (派单, 催办, 督办, 回访): a pull feed with a cursor
  *   and/or pushes to the city's inbound endpoint, optionally duplicated and out of order;
  * - faults: latency, 5xx before storing, timeout after storing (the duplicate trap), dropped
@@ -14,11 +16,11 @@
  * - control endpoints under /__sim/ (unsigned; a test tool) to set faults, dispatch tickets
  *   and query what it received.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  InboundMessageSchema, ProvinceBatchRequestSchema, provinceEventDataSchemas, provinceEventKey,
+  InboundMessageSchema, ProvinceBatchRequestSchema, ProvinceVoiceChunkSchema, provinceEventDataSchemas, provinceEventKey, VoiceDataSchema,
   type InboundMessage, type ProvinceBatchItem, type ProvinceItemResult,
 } from '../../src/shared/api/province.js';
 import { RequestSigner, SignatureError, type SigningConfig } from '../../src/server/modules/province/signing.js';
@@ -75,6 +77,17 @@ export interface SimStats {
   dropped: number;
   outageRefusals: number;
   badSignatures: number;
+  /** Voice chunks stored, and bytes they carried (a resumed upload re-sends nothing it holds). */
+  voiceChunks: number;
+  voiceBytes: number;
+}
+
+export interface SimVoice {
+  total: number;
+  sha256: string;
+  parts: Buffer[];
+  received: number;
+  complete: boolean;
 }
 
 /** mulberry32: small, seeded, good enough for fault dice. */
@@ -118,7 +131,12 @@ export class ProvinceSimulator {
   /** Stored events by key, and each ticket's keys in arrival order. */
   readonly events = new Map<string, StoredEvent>();
   readonly tickets = new Map<string, { lastSeq: number; order: number[] }>();
-  readonly stats: SimStats = { batches: 0, stored: 0, duplicates: 0, rejected: 0, retries: 0, failedInjected: 0, timeoutsAfterCommit: 0, dropped: 0, outageRefusals: 0, badSignatures: 0 };
+  readonly stats: SimStats = {
+    batches: 0, stored: 0, duplicates: 0, rejected: 0, retries: 0, failedInjected: 0, timeoutsAfterCommit: 0, dropped: 0, outageRefusals: 0, badSignatures: 0,
+    voiceChunks: 0, voiceBytes: 0,
+  };
+  /** Voice files by event key, whole or in progress. */
+  readonly voices = new Map<string, SimVoice>();
   /** The province's own messages to the city, in feed order. */
   readonly feed: InboundMessage[] = [];
   private receiptNo = 0;
@@ -190,6 +208,12 @@ export class ProvinceSimulator {
     if (req.method === 'POST' && url.pathname === '/api/v1/reports/batch') return this.batch(res, opened.body);
     if (req.method === 'GET' && url.pathname === '/api/v1/reports/acks') return this.acks(res, url);
     if (req.method === 'GET' && url.pathname === '/api/v1/dispatches') return this.feedPage(res, url);
+    const voice = /^\/api\/v1\/voices\/([^/]+)(\/chunks)?$/.exec(url.pathname);
+    if (voice) {
+      const key = decodeURIComponent(voice[1]!);
+      if (req.method === 'GET' && !voice[2]) return this.voiceStatus(res, key);
+      if (req.method === 'POST' && voice[2]) return this.voiceChunk(res, key, opened.body);
+    }
     send(res, 404, { code: 'NOT_FOUND', message: `no ${req.method} ${url.pathname}` });
   }
 
@@ -231,6 +255,56 @@ export class ProvinceSimulator {
     send(res, 200, { batchId: parsed.data.batchId, results });
   }
 
+  private voiceStatus(res: ServerResponse, key: string): void {
+    const v = this.voices.get(key);
+    if (!v) return send(res, 404, { code: 'NOT_FOUND', message: `没有语音文件 ${key}` });
+    send(res, 200, { key, received: v.received, complete: v.complete });
+  }
+
+  private voiceChunk(res: ServerResponse, key: string, body: unknown): void {
+    const parsed = ProvinceVoiceChunkSchema.safeParse(body);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return send(res, 400, { code: 'MALFORMED', message: `报文格式错误: ${i?.path.join('.')} ${i?.message}` });
+    }
+    const c = parsed.data;
+    const data = Buffer.from(c.data, 'base64');
+    if (createHash('sha256').update(data).digest('hex') !== c.chunkSha256) return send(res, 400, { code: 'CHUNK_CORRUPT', message: '分片校验值不符' });
+    if (this.faults.failRate && this.random() < this.faults.failRate) {
+      this.stats.failedInjected++;
+      return send(res, 503, { code: 'BUSY', message: '系统繁忙' });
+    }
+    const v = this.voices.get(key) ?? { total: c.total, sha256: c.sha256, parts: [], received: 0, complete: false };
+    if (v.total !== c.total || v.sha256 !== c.sha256) return send(res, 400, { code: 'VOICE_CHANGED', message: '同一语音文件的大小或校验值与先前分片不一致' });
+    if (v.complete || c.offset !== v.received) return send(res, 409, { code: 'OFFSET_MISMATCH', message: `已接收 ${v.received} 字节`, received: v.received });
+    if (c.offset + data.length > v.total) return send(res, 400, { code: 'VOICE_TOO_LONG', message: '分片超出文件大小' });
+    v.parts.push(data);
+    v.received += data.length;
+    this.voices.set(key, v);
+    this.stats.voiceChunks++;
+    this.stats.voiceBytes += data.length;
+    if (v.received === v.total) {
+      const whole = Buffer.concat(v.parts);
+      if (createHash('sha256').update(whole).digest('hex') !== v.sha256) {
+        this.voices.delete(key);
+        return send(res, 422, { code: 'CHECKSUM_MISMATCH', message: '语音文件整体校验值不符，已丢弃' });
+      }
+      v.parts = [whole];
+      v.complete = true;
+    }
+    if (this.faults.timeoutAfterCommitRate && this.random() < this.faults.timeoutAfterCommitRate) {
+      // Stored, never answered: the uploader must resume from what we hold, not resend it.
+      this.stats.timeoutsAfterCommit++;
+      this.hanging.add(res);
+      setTimeout(() => {
+        this.hanging.delete(res);
+        res.destroy();
+      }, this.faults.hangMs).unref();
+      return;
+    }
+    send(res, 200, { key, received: v.received, complete: v.complete });
+  }
+
   private store(item: ProvinceBatchItem): ProvinceItemResult {
     const prior = this.events.get(item.key);
     if (prior) {
@@ -246,6 +320,18 @@ export class ProvinceSimulator {
       this.stats.rejected++;
       const i = data.error.issues[0];
       return { key: item.key, status: 'rejected', code: 'INVALID_DATA', message: `数据项不合规: ${i?.path.join('.')} ${i?.message}` };
+    }
+    if (item.type === 'voice') {
+      const meta = VoiceDataSchema.parse(item.data);
+      const v = this.voices.get(item.key);
+      if (!v?.complete) {
+        this.stats.retries++;
+        return { key: item.key, status: 'retry', code: 'VOICE_INCOMPLETE', message: `语音文件未传完（已收 ${v?.received ?? 0}/${meta.bytes} 字节）` };
+      }
+      if (v.total !== meta.bytes || v.sha256 !== meta.sha256) {
+        this.stats.rejected++;
+        return { key: item.key, status: 'rejected', code: 'VOICE_MISMATCH', message: '语音信息与已上传文件的大小或校验值不符' };
+      }
     }
     if (item.type === 'appeal' && this.opts.provinceCode) {
       const region = (data.data as { regionCode?: string }).regionCode;
@@ -330,6 +416,7 @@ export class ProvinceSimulator {
   reset(): void {
     this.events.clear();
     this.tickets.clear();
+    this.voices.clear();
     this.feed.length = 0;
     this.nonces.clear();
     for (const k of Object.keys(this.stats) as (keyof SimStats)[]) this.stats[k] = 0;

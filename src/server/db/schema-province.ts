@@ -26,6 +26,14 @@ export interface ProvinceStreamTable {
 
 export type OutboxState = 'pending' | 'sent' | 'dead';
 
+/** Which recordings already have a 语音信息 event (one per recording). */
+export interface ProvinceVoiceTable {
+  recording_id: string;
+  ticket_no: string;
+  event_key: string;
+  created_at: Generated<Date>;
+}
+
 export interface ProvinceOutboxTable {
   id: BigId;
   ticket_no: string;
@@ -116,6 +124,7 @@ export interface ProvincePullCursorTable {
 export interface ProvinceTables {
   province_stream: ProvinceStreamTable;
   province_outbox: ProvinceOutboxTable;
+  province_voice: ProvinceVoiceTable;
   province_attempt: ProvinceAttemptTable;
   province_reconciliation: ProvinceReconciliationTable;
   province_nonce: ProvinceNonceTable;

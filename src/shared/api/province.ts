@@ -14,9 +14,10 @@ import { route } from './route.js';
 
 /**
  * What the province must know about a ticket: 诉求 (new appeal), 承办情况 (handling status),
- * 反馈内容 (feedback / result), 评价信息 (evaluation), 转派 (transfer-up to the province).
+ * 反馈内容 (feedback / result), 评价信息 (evaluation), 转派 (transfer-up to the province),
+ * 语音信息 (a call recording of the ticket; its audio is uploaded before the event is sent).
  */
-export const provinceEventTypes = ['appeal', 'status', 'feedback', 'evaluation', 'transfer_up'] as const;
+export const provinceEventTypes = ['appeal', 'status', 'feedback', 'evaluation', 'transfer_up', 'voice'] as const;
 export const ProvinceEventTypeSchema = z.enum(provinceEventTypes);
 export type ProvinceEventType = z.infer<typeof ProvinceEventTypeSchema>;
 
@@ -27,6 +28,7 @@ export const provinceEventTypeLabels: Record<ProvinceEventType, string> = {
   feedback: '反馈内容',
   evaluation: '评价信息',
   transfer_up: '转派',
+  voice: '语音信息',
 };
 
 const text = (max: number) => z.string().min(1).max(max);
@@ -92,12 +94,35 @@ export const TransferUpDataSchema = z
   })
   .strict();
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * 语音信息批量上报: one recording of the ticket's call. The audio itself travels first, in
+ * chunks under the event's key (voice upload below); the province accepts this event only
+ * when it holds all `bytes` of it with this `sha256`, so metadata never points at no audio.
+ */
+export const VoiceDataSchema = z
+  .object({
+    recordingId: z.uuid(),
+    /** The SIP Call-ID of the call the recording belongs to. */
+    callId: z.string().min(1).max(256),
+    direction: z.enum(['inbound', 'outbound']),
+    startedAt: at,
+    durationMs: z.number().int().min(0),
+    mimeType: text(100),
+    bytes: z.number().int().min(1),
+    sha256: sha256Hex,
+    at,
+  })
+  .strict();
+
 export const provinceEventDataSchemas = {
   appeal: AppealDataSchema,
   status: StatusDataSchema,
   feedback: FeedbackDataSchema,
   evaluation: EvaluationDataSchema,
   transfer_up: TransferUpDataSchema,
+  voice: VoiceDataSchema,
 } as const satisfies Record<ProvinceEventType, z.ZodType>;
 export type ProvinceEventData<T extends ProvinceEventType> = z.input<(typeof provinceEventDataSchemas)[T]>;
 
@@ -158,6 +183,31 @@ export const ProvinceBatchResponseSchema = z
   })
   .strict();
 export type ProvinceBatchResponse = z.infer<typeof ProvinceBatchResponseSchema>;
+
+/**
+ * Voice upload (语音文件分片上传), keyed by the voice event's idempotency key.
+ * GET {province}/api/v1/voices/{key} → how much the province holds, so an upload interrupted
+ * by an outage or a restart resumes where it stopped; POST …/{key}/chunks appends one chunk at
+ * exactly `offset` (anything else is refused with the province's current count).
+ */
+export const ProvinceVoiceStatusSchema = z
+  .object({ key: z.string(), received: z.number().int().min(0), complete: z.boolean() })
+  .strict();
+export type ProvinceVoiceStatus = z.infer<typeof ProvinceVoiceStatusSchema>;
+
+export const ProvinceVoiceChunkSchema = z
+  .object({
+    offset: z.number().int().min(0),
+    /** The whole file: its size and checksum, checked by the province on the last chunk. */
+    total: z.number().int().min(1),
+    sha256: sha256Hex,
+    /** This chunk's checksum: a corrupted chunk is refused instead of spoiling the file. */
+    chunkSha256: sha256Hex,
+    /** base64; chunks stay small enough for the signed JSON envelope (and SM4). */
+    data: z.base64().min(1).max(1_500_000),
+  })
+  .strict();
+export type ProvinceVoiceChunk = z.infer<typeof ProvinceVoiceChunkSchema>;
 
 /** A whole request refused (bad signature, malformed envelope): the province's error body. */
 export const ProvinceErrorSchema = z.object({ code: z.string(), message: z.string() });

@@ -23,6 +23,7 @@ import type { ProvinceBatchItem, ProvinceItemResult } from '../../../shared/api/
 import type { Db } from '../../db/database.js';
 import type { AttemptOutcome } from '../../db/schema-province.js';
 import { TransportError, type BatchOutcome, type ProvinceClient } from './province-client.js';
+import { VoiceRejected, type VoiceUploader } from './voice.js';
 
 export interface DispatcherOptions {
   /** This node's name in leases and the attempt log. */
@@ -105,6 +106,8 @@ export class ProvinceDispatcher {
     private readonly client: ProvinceClient,
     opts: Partial<DispatcherOptions> & { node: string },
     private readonly log: FastifyBaseLogger,
+    /** Uploads a voice event's audio before the event goes out; without it voice events wait. */
+    private readonly voice: VoiceUploader | null = null,
   ) {
     this.opts = { ...defaultDispatcherOptions, ...opts };
     this.backoff = new ExponentialBackoff({ initialDelay: this.opts.backoffInitialMs, maxDelay: this.opts.backoffMaxMs });
@@ -239,7 +242,7 @@ export class ProvinceDispatcher {
     const token = randomUUID();
     const claimed = await this.claim(token);
     if (!claimed.length) return 0;
-    const items = await this.load(token, claimed.map((c) => c.ticket_no));
+    let items = await this.load(token, claimed.map((c) => c.ticket_no));
     const byStream = new Map<string, OutboxItem[]>();
     for (const it of items) {
       const list = byStream.get(it.ticket_no) ?? [];
@@ -250,6 +253,12 @@ export class ProvinceDispatcher {
     const idle = claimed.filter((c) => !byStream.has(c.ticket_no)).map((c) => c.ticket_no);
     if (idle.length) await this.release(token, idle);
     if (!items.length) return 0;
+    let handled = 0;
+    if (items.some((i) => i.payload.type === 'voice')) {
+      handled = await this.uploadVoices(token, byStream, claimed);
+      items = items.filter((i) => byStream.get(i.ticket_no)?.includes(i));
+      if (!items.length) return handled;
+    }
 
     const batchId = randomUUID();
     const started = Date.now();
@@ -268,7 +277,7 @@ export class ProvinceDispatcher {
       this.log.warn({ batchId, items: items.length, reason, message }, 'province batch failed; backing off');
       await this.record(token, batchId, started, items.length, reason, message,
         [...byStream.entries()].map(([ticketNo, list]) => ({ ticketNo, acked: 0, backoff: true, failedId: list[0]!.id, error: `${reason}: ${message}` })), claimed);
-      return items.length;
+      return handled + items.length;
     }
     if (this.aborted) return 0;
 
@@ -288,7 +297,54 @@ export class ProvinceDispatcher {
     const results = new Map(outcome.response.results.map((r) => [r.key, r]));
     const streams = [...byStream.entries()].map(([ticketNo, list]) => this.judge(ticketNo, list, results));
     await this.record(token, batchId, started, items.length, 'ok', null, streams, claimed);
-    return items.length;
+    return handled + items.length;
+  }
+
+  /**
+   * The audio of the voice events about to be sent goes up first. A stream whose voice event is
+   * not its first item in this batch sends only what precedes it (the voice event leads its next
+   * batch); one whose head is the voice event leaves the batch, backing off or dead-lettered.
+   * Returns how many events were settled here.
+   */
+  private async uploadVoices(token: string, byStream: Map<string, OutboxItem[]>, claimed: ClaimedStream[]): Promise<number> {
+    const failures: StreamResult[] = [];
+    let reason: AttemptOutcome = 'ok';
+    const started = Date.now();
+    for (const [ticketNo, list] of byStream) {
+      const at = list.findIndex((i) => i.payload.type === 'voice');
+      if (at < 0) continue;
+      const it = list[at]!;
+      let failure: StreamResult | null = null;
+      if (!this.voice) {
+        failure = { ticketNo, acked: 0, backoff: true, failedId: it.id, error: 'voice upload not configured on this node' };
+      } else {
+        try {
+          await this.breaker.execute(() => this.voice!.upload(it.payload, this.inflight.signal));
+        } catch (err) {
+          if (this.aborted) return 0;
+          const message = err instanceof Error ? err.message : String(err);
+          if (err instanceof VoiceRejected) {
+            failure = { ticketNo, acked: 0, backoff: false, dead: { id: it.id, seq: it.seq, code: err.code, message } };
+            reason = 'http_4xx';
+          } else {
+            failure = { ticketNo, acked: 0, backoff: true, failedId: it.id, error: `voice upload: ${message}` };
+            reason = err instanceof TransportError ? err.reason : err instanceof BrokenCircuitError ? 'circuit_open' : 'network';
+          }
+        }
+      }
+      if (!failure) continue;
+      if (at > 0) {
+        list.length = at; // send what precedes it; the voice event is retried (or refused) as the head
+      } else {
+        byStream.delete(ticketNo);
+        failures.push(failure);
+      }
+    }
+    if (failures.length) {
+      this.log.warn({ streams: failures.length, reason }, 'province voice upload failed');
+      await this.record(token, randomUUID(), started, failures.length, reason === 'ok' ? 'network' : reason, 'voice upload', failures, claimed);
+    }
+    return failures.length;
   }
 
   /** After a whole-batch 4xx: each stream's head alone, so one bad event cannot block the rest. */

@@ -21,6 +21,7 @@ import { listDeadLetters, resendDeadLetter } from './outbox.js';
 import { ProvinceClient } from './province-client.js';
 import { dailyDue, reconcile, toSummary } from './reconciliation.js';
 import { RequestSigner } from './signing.js';
+import { linkVoiceRecords, VoiceUploader } from './voice.js';
 
 export { enqueueProvinceEvent, type ProvinceEventInput } from './outbox.js';
 export type { InboundTicketSink } from './inbound.js';
@@ -75,7 +76,14 @@ export async function gatewayHealth(db: Db, circuit: DispatcherCircuit, enabled:
   };
 }
 
-export function createProvinceGateway(app: FastifyInstance, db: Db, config: Config, authenticate: Authenticate, log: FastifyBaseLogger): ProvinceGateway {
+/** How often finished recordings of forwarded tickets are looked for (语音信息批量上报). */
+const VOICE_SWEEP_MS = 15_000;
+
+export function createProvinceGateway(
+  app: FastifyInstance, db: Db, config: Config, authenticate: Authenticate, log: FastifyBaseLogger,
+  /** Where a recording's audio is (RecordingStore.audioPath), for voice uploads. */
+  recordingPath?: (recordingId: string) => string,
+): ProvinceGateway {
   const enabled = !!config.provinceUrl;
   if (enabled && !config.provinceAppSecret) throw new Error('HOTLINE_PROVINCE_APP_SECRET must be set when HOTLINE_PROVINCE_URL is');
   const signer = enabled
@@ -90,7 +98,7 @@ export function createProvinceGateway(app: FastifyInstance, db: Db, config: Conf
         intervalMs: config.provinceBatchIntervalMs,
         concurrency: config.provinceConcurrency,
         leaseMs: Math.max(config.provinceLeaseSeconds * 1000, config.provinceTimeoutMs * 2),
-      }, log)
+      }, log, recordingPath ? new VoiceUploader(client, { audioPath: recordingPath }) : null)
     : null;
   const inbound = signer && config.provinceInbound !== 'off' ? new ProvinceInbound(db, signer, log) : null;
 
@@ -145,6 +153,7 @@ export function createProvinceGateway(app: FastifyInstance, db: Db, config: Conf
   let pullTimer: NodeJS.Timeout | null = null;
   let reconcileTimer: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
+  let voiceTimer: NodeJS.Timeout | null = null;
   let pulling = false;
   return {
     enabled,
@@ -159,6 +168,14 @@ export function createProvinceGateway(app: FastifyInstance, db: Db, config: Conf
     start() {
       if (!client) return;
       dispatcher?.start();
+      if (recordingPath) {
+        voiceTimer = setInterval(() => {
+          linkVoiceRecords(db)
+            .then((n) => { if (n) dispatcher?.nudge(); })
+            .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'province voice sweep failed'));
+        }, VOICE_SWEEP_MS);
+        voiceTimer.unref();
+      }
       if (inbound) {
         // Messages the local workflow refused for now (an urge before the ticket reached a unit) are retried.
         retryTimer = setInterval(() => {
@@ -192,6 +209,7 @@ export function createProvinceGateway(app: FastifyInstance, db: Db, config: Conf
       if (pullTimer) clearInterval(pullTimer);
       if (reconcileTimer) clearInterval(reconcileTimer);
       if (retryTimer) clearInterval(retryTimer);
+      if (voiceTimer) clearInterval(voiceTimer);
       await dispatcher?.stop();
     },
   };

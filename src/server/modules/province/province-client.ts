@@ -7,8 +7,9 @@
  */
 import type { z } from 'zod';
 import {
-  InboundFeedSchema, ProvinceAckListSchema, ProvinceBatchResponseSchema, ProvinceErrorSchema,
+  InboundFeedSchema, ProvinceAckListSchema, ProvinceBatchResponseSchema, ProvinceErrorSchema, ProvinceVoiceStatusSchema,
   type InboundFeed, type ProvinceAckList, type ProvinceBatchRequest, type ProvinceBatchResponse,
+  type ProvinceVoiceChunk, type ProvinceVoiceStatus,
 } from '../../../shared/api/province.js';
 import type { RequestSigner } from './signing.js';
 
@@ -25,6 +26,12 @@ export type BatchOutcome =
   | { kind: 'ok'; response: ProvinceBatchResponse }
   | { kind: 'rejected'; status: number; code: string; message: string };
 
+/** A voice chunk's fate: taken, refused for good, or sent at an offset the province does not hold. */
+export type VoiceChunkOutcome =
+  | { kind: 'ok'; status: ProvinceVoiceStatus }
+  | { kind: 'offset'; received: number }
+  | { kind: 'rejected'; code: string; message: string };
+
 export interface ProvinceClientOptions {
   baseUrl: string;
   signer: RequestSigner;
@@ -35,6 +42,7 @@ export const provincePaths = {
   batch: '/api/v1/reports/batch',
   acks: '/api/v1/reports/acks',
   feed: '/api/v1/dispatches',
+  voice: (key: string) => `/api/v1/voices/${encodeURIComponent(key)}`,
 } as const;
 
 export class ProvinceClient {
@@ -88,6 +96,27 @@ export class ProvinceClient {
     const response = this.parse(ProvinceBatchResponseSchema, body, 'batch');
     if (response.batchId !== req.batchId) throw new TransportError('bad_response', 'batch: answer names another batch');
     return { kind: 'ok', response };
+  }
+
+  /** How much of a voice file the province holds (nothing yet: 0). */
+  async voiceStatus(key: string, signal?: AbortSignal): Promise<ProvinceVoiceStatus> {
+    const { status, body } = await this.request('GET', provincePaths.voice(key), undefined, signal);
+    if (status === 404) return { key, received: 0, complete: false };
+    if (status >= 400) throw new TransportError('bad_response', `voice status: HTTP ${status} ${JSON.stringify(body).slice(0, 200)}`);
+    return this.parse(ProvinceVoiceStatusSchema, body, 'voice status');
+  }
+
+  async putVoiceChunk(key: string, chunk: ProvinceVoiceChunk, signal?: AbortSignal): Promise<VoiceChunkOutcome> {
+    const { status, body } = await this.request('POST', `${provincePaths.voice(key)}/chunks`, chunk, signal);
+    if (status === 409) {
+      const received = (body as { received?: unknown } | undefined)?.received;
+      if (typeof received === 'number') return { kind: 'offset', received };
+    }
+    if (status >= 400) {
+      const e = ProvinceErrorSchema.safeParse(body);
+      return { kind: 'rejected', code: e.success ? e.data.code : `HTTP_${status}`, message: e.success ? e.data.message : JSON.stringify(body).slice(0, 500) };
+    }
+    return { kind: 'ok', status: this.parse(ProvinceVoiceStatusSchema, body, 'voice chunk') };
   }
 
   async listAcks(from: string, to: string, cursor: string | null): Promise<ProvinceAckList> {
