@@ -126,6 +126,8 @@ export class ProvinceSimulator {
   readonly signer: RequestSigner;
   faults: SimFaults;
   cityInboundUrl: string | undefined;
+  /** Appeals must carry a region code starting with this (a province may change its rule: tests). */
+  provinceCode: string | undefined;
   private readonly random: () => number;
   private readonly nonces = new Map<string, number>();
   /** Stored events by key, and each ticket's keys in arrival order. */
@@ -146,6 +148,7 @@ export class ProvinceSimulator {
     this.signer = new RequestSigner(opts.signing);
     this.faults = { ...noFaults, ...opts.faults };
     this.cityInboundUrl = opts.cityInboundUrl;
+    this.provinceCode = opts.provinceCode;
     this.random = rng(opts.seed ?? 12345);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -333,9 +336,9 @@ export class ProvinceSimulator {
         return { key: item.key, status: 'rejected', code: 'VOICE_MISMATCH', message: '语音信息与已上传文件的大小或校验值不符' };
       }
     }
-    if (item.type === 'appeal' && this.opts.provinceCode) {
+    if (item.type === 'appeal' && this.provinceCode) {
       const region = (data.data as { regionCode?: string }).regionCode;
-      if (!region || !region.startsWith(this.opts.provinceCode)) {
+      if (!region || !region.startsWith(this.provinceCode)) {
         this.stats.rejected++;
         return { key: item.key, status: 'rejected', code: 'REGION_OUT_OF_PROVINCE', message: `行政区划 ${region ?? '(空)'} 不属于本省` };
       }

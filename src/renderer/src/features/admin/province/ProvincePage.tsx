@@ -72,10 +72,10 @@ export function ProvincePage() {
   const deadColumns: TableColumnsType<DeadLetter> = [
     { title: t('province.columns.ticketNo'), dataIndex: 'ticketNo' },
     { title: t('province.columns.event'), key: 'type', render: (_, d) => `${provinceEventTypeLabels[d.type]} #${d.seq}` },
-    { title: t('province.columns.message'), key: 'msg', render: (_, d) => <Typography.Text type="danger">{d.provinceCode}: {d.provinceMessage}</Typography.Text> },
+    { title: t('province.columns.message'), key: 'msg', render: (_, d) => <Typography.Text type="danger" data-testid={`province-dead-${d.ticketNo}`}>{d.provinceCode}: {d.provinceMessage}</Typography.Text> },
     { title: t('province.columns.heldBack'), dataIndex: 'heldBack' },
     { title: t('province.columns.at'), key: 'at', render: (_, d) => dayjs(d.deadAt).format('MM-DD HH:mm:ss') },
-    { title: '', key: 'op', render: (_, d) => <Button size="small" onClick={() => void resend(d)}>{t('province.resend')}</Button> },
+    { title: '', key: 'op', render: (_, d) => <Button size="small" onClick={() => void resend(d)} data-testid={`province-resend-${d.ticketNo}`}>{t('province.resend')}</Button> },
   ];
   const reportColumns: TableColumnsType<ReconciliationSummary> = [
     { title: t('province.columns.range'), key: 'range', render: (_, r) => (r.from === r.to ? r.from : `${r.from} ~ ${r.to}`) },
@@ -100,7 +100,7 @@ export function ProvincePage() {
             <Descriptions.Item label={t('province.oldest')}>{health.oldestPendingAgeSeconds === null ? '—' : `${Math.round(health.oldestPendingAgeSeconds)} s`}</Descriptions.Item>
             <Descriptions.Item label={t('province.sentMinute')}>{health.sentLastMinute}</Descriptions.Item>
             <Descriptions.Item label={t('province.sentHour')}>{health.sentLastHour}</Descriptions.Item>
-            <Descriptions.Item label={t('province.deadLetters')}>{health.deadLetters}</Descriptions.Item>
+            <Descriptions.Item label={t('province.deadLetters')}><span data-testid="province-dead-count">{health.deadLetters}</span></Descriptions.Item>
             <Descriptions.Item label={t('province.lastSuccess')}>{health.lastSuccessAt ? dayjs(health.lastSuccessAt).format('MM-DD HH:mm:ss') : '—'}</Descriptions.Item>
             <Descriptions.Item label={t('province.failures')} span={4}>
               {Object.entries(health.failuresByReason).map(([k, v]) => <Tag key={k} color="red">{k}: {v}</Tag>)}
@@ -116,9 +116,9 @@ export function ProvincePage() {
         <Space style={{ marginBottom: 12 }}>
           <DatePicker.RangePicker value={range} onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])} allowClear={false} />
           <Switch checked={resendMissing} onChange={setResendMissing} /> {t('province.resendMissing')}
-          <Button type="primary" loading={busy} onClick={() => void reconcile()}>{t('province.runReconciliation')}</Button>
+          <Button type="primary" loading={busy} onClick={() => void reconcile()} data-testid="province-reconcile">{t('province.runReconciliation')}</Button>
         </Space>
-        <Table rowKey="id" size="small" columns={reportColumns} dataSource={reports} pagination={{ pageSize: 10 }} />
+        <Table rowKey="id" size="small" columns={reportColumns} dataSource={reports} pagination={{ pageSize: 10 }} data-testid="province-reports" />
       </Card>
     </Space>
   );
