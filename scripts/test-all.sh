@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 
-bash scripts/system-packages.sh chromium postgresql sox rtpengine-daemon baresip-core kamailio kamailio-websocket-modules kamailio-utils-modules kamailio-json-modules kamailio-extra-modules kamailio-autheph-modules kamailio-tls-modules
+bash scripts/system-packages.sh chromium postgresql sox rtpengine-daemon baresip-core kamailio kamailio-websocket-modules kamailio-utils-modules kamailio-json-modules kamailio-extra-modules kamailio-autheph-modules kamailio-tls-modules iptables
 
 echo "== type check"
 npm run --silent typecheck

@@ -7,9 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callStatus, expectHears, openAgent, openCaller, type Party } from '../harness/parties.js';
 import { freePort } from '../harness/free-port.js';
+import { iceRestarts, iceView, observePeerConnections } from '../harness/ice-observer.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
 import { createTestCertificate, type TestCertificate } from '../harness/test-certificate.js';
 import { TONES } from '../harness/tones.js';
+import { blockUdpPorts, restoreAllUdpPorts } from '../harness/udp-blackhole.js';
 import { ADMIN_PASSWORD, baseUrl } from '../harness/test-app.js';
 
 describe('softphone over WSS, and the media path after a network change', () => {
@@ -32,9 +34,11 @@ describe('softphone over WSS, and the media path after a network change', () => 
       openCaller(url, TONES.caller, '13800138000', launch),
       openAgent(url, TONES.agent, 'agent_wss', 'Agent-pass-1', launch),
     ]);
+    await Promise.all([observePeerConnections(caller.page), observePeerConnections(agent.page)]);
   }, 120_000);
 
   afterAll(async () => {
+    restoreAllUdpPorts();
     await Promise.all([caller?.close(), agent?.close()]);
     await t?.close();
     cert?.remove();
@@ -61,4 +65,58 @@ describe('softphone over WSS, and the media path after a network change', () => 
     await expectHears(agent, TONES.caller);
     await expectHears(caller, TONES.agent);
   });
+
+  /** Drops every UDP packet to the candidates both browsers have gathered so far: the current media path is dead. */
+  async function killMediaPath() {
+    const [a, c] = await Promise.all([iceView(agent.page), iceView(caller.page)]);
+    return { before: { agent: a, caller: c }, hole: blockUdpPorts([...a.localPorts, ...c.localPorts]) };
+  }
+
+  async function expectNewIceSession(before: { agent: { remoteUfrag: string | null }; caller: { remoteUfrag: string | null } }): Promise<void> {
+    // Each side got the other's new ICE credentials: the re-INVITE's offer and its answer
+    // travelled through Kamailio (the only signalling path between the browsers).
+    const [a, c] = await Promise.all([iceView(agent.page), iceView(caller.page)]);
+    expect(a.remoteUfrag).not.toBe(before.agent.remoteUfrag);
+    expect(c.remoteUfrag).not.toBe(before.caller.remoteUfrag);
+    expect([a.connectionState, c.connectionState]).toEqual(['connected', 'connected']);
+    await expectHears(agent, TONES.caller);
+    await expectHears(caller, TONES.agent);
+    await callStatus(agent.page, 'call-status', 'established');
+  }
+
+  it('the browser reports a network change mid-call: ICE restarts at once, before the dead path is noticed', async () => {
+    const { before, hole } = await killMediaPath();
+    try {
+      await expectHears(agent, TONES.caller, false);
+      const earlier = (await iceRestarts(agent.page)).length;
+      // The agent's machine changes networks (offline → online, as a moved cable or a VPN reports it).
+      await agent.context.setOffline(true);
+      await agent.context.setOffline(false);
+      await expect.poll(async () => (await iceRestarts(agent.page)).length, { timeout: 15_000 }).toBeGreaterThan(earlier);
+      // Restarted while ICE still believed the old path worked: the network event did it.
+      expect((await iceRestarts(agent.page))[earlier]).toBe('connected');
+      await expectNewIceSession(before);
+    } finally {
+      hole.restore();
+    }
+  }, 60_000);
+
+  it('the media path dies with no network event: ICE notices, the softphone restarts it and the tones come back', async () => {
+    const { before, hole } = await killMediaPath();
+    const earlier = { agent: (await iceRestarts(agent.page)).length, caller: (await iceRestarts(caller.page)).length };
+    try {
+      await expectHears(agent, TONES.caller, false);
+      await expectHears(caller, TONES.agent, false);
+      // Chromium reports disconnected some seconds after consent checks stop; a few seconds later the restart goes out.
+      await expectHears(agent, TONES.caller, true, 45_000);
+      const restarts = [...(await iceRestarts(caller.page)).slice(earlier.caller), ...(await iceRestarts(agent.page)).slice(earlier.agent)];
+      expect(restarts.length).toBeGreaterThanOrEqual(1);
+      for (const state of restarts) expect(['disconnected', 'failed']).toContain(state);
+      await expectNewIceSession(before);
+    } finally {
+      hole.restore();
+    }
+    await caller.page.getByTestId('sim-hangup').click();
+    await callStatus(agent.page, 'call-status', 'idle');
+  }, 90_000);
 });

@@ -114,6 +114,10 @@ interface CallHandle {
   mediaWatch: (() => void) | null;
   /** Pending give-up after an ICE restart for failed media. */
   mediaRecovery: ReturnType<typeof setTimeout> | null;
+  /** Pending ICE restart after the media path went quiet (connectionState disconnected). */
+  mediaQuiet: ReturnType<typeof setTimeout> | null;
+  /** The network changed while signalling was down: the dialog refresh must restart ICE. */
+  iceRestartDue: boolean;
   /** Returned by the answered-call hook (stops the recording). */
   onEnded: (() => void) | null;
 }
@@ -121,6 +125,12 @@ interface CallHandle {
 const DTMF_DIGITS = /^[0-9*#A-D]+$/;
 /** How long failed media may take to come back after an ICE restart. */
 const MEDIA_RECOVERY_MS = 10_000;
+/**
+ * How long the media path may stay disconnected before we restart ICE. Chromium reports
+ * `failed` only some 10–20 s after consent checks stop; a moved cable or a VPN coming up
+ * should not cost the caller that much silence, and a short loss heals within this grace.
+ */
+const MEDIA_QUIET_MS = 3000;
 const sdhOptions = (hold = false): SessionDescriptionHandlerOptions =>
   ({ constraints: { audio: true, video: false }, hold }) as SessionDescriptionHandlerOptions;
 
@@ -223,6 +233,8 @@ export class CallController {
       replaces,
       mediaWatch: null,
       mediaRecovery: null,
+      mediaQuiet: null,
+      iceRestartDue: false,
       onEnded: null,
     };
     this.handles.set(id, h);
@@ -310,7 +322,7 @@ export class CallController {
   }
 
   /** 回拨 / 拨号. Validates the number; the reason for a refusal lands in `dialError`. */
-  dial(input: string, role: CallRole = 'primary'): string | null {
+  dial(input: string, role: CallRole = 'primary', extraHeaders: string[] = []): string | null {
     const store = useSoftphoneStore.getState();
     const check = checkDialNumber(input);
     if (!check.ok) {
@@ -334,6 +346,7 @@ export class CallController {
     }
     store.setDialError(null);
     const inviter = new Inviter(ua, target, {
+      extraHeaders,
       sessionDescriptionHandlerOptions: sdhOptions(),
       sessionDescriptionHandlerOptionsReInvite: sdhOptions(),
     });
@@ -442,29 +455,66 @@ export class CallController {
 
   private onMediaState(h: CallHandle, media: MediaState): void {
     this.patch(h.id, { media });
-    // Network changed under an established call (VPN up, cable moved): restart ICE once; if
-    // media does not come back, the call is dead: hang up rather than leave the agent in a
-    // silent call.
-    if (media === 'failed' && h.session.state === SessionState.Established && !h.mediaRecovery) {
-      log.warn(`media path failed on ${h.id}: ICE restart`);
-      this.reinvite(h, true);
-      h.mediaRecovery = setTimeout(() => {
-        h.mediaRecovery = null;
+    const established = h.session.state === SessionState.Established;
+    if (media === 'failed' && established) {
+      this.restartMedia(h, 'media path failed');
+    } else if (media === 'disconnected' && established && !h.mediaRecovery && !h.mediaQuiet) {
+      // The side that placed the call restarts first; the other waits longer, so both do not
+      // send re-INVITEs at once (491): the first restart normally reconnects it before then.
+      const grace = MEDIA_QUIET_MS + (h.session instanceof Inviter ? 0 : 2000 + Math.random() * 1000);
+      h.mediaQuiet = setTimeout(() => {
+        h.mediaQuiet = null;
         const state = sdhOf(h.session)?.peerConnection?.connectionState;
-        if (h.session.state === SessionState.Established && state !== 'connected') {
-          log.warn(`media did not recover on ${h.id}: hanging up`);
-          h.endHint = { reason: 'failed', sipCode: null, issue: 'mediaLost' };
-          h.session.bye().catch(() => undefined);
-        }
-      }, MEDIA_RECOVERY_MS);
-    } else if (media === 'connected' && h.mediaRecovery) {
-      clearTimeout(h.mediaRecovery);
+        if (h.session.state === SessionState.Established && state !== 'connected') this.restartMedia(h, 'media path lost');
+      }, grace);
+    } else if (media === 'connected') {
+      if (h.mediaQuiet) clearTimeout(h.mediaQuiet);
+      h.mediaQuiet = null;
+      if (h.mediaRecovery) clearTimeout(h.mediaRecovery);
       h.mediaRecovery = null;
+    }
+  }
+
+  /**
+   * ICE restart (re-INVITE with new ICE credentials, new candidates) once per outage; if the
+   * media does not come back, the call is dead: hang up rather than leave the agent in a
+   * silent call.
+   */
+  private restartMedia(h: CallHandle, reason: string): void {
+    if (h.mediaRecovery) return;
+    if (h.mediaQuiet) clearTimeout(h.mediaQuiet);
+    h.mediaQuiet = null;
+    log.warn(`${reason} on ${h.id}: ICE restart`);
+    this.reinvite(h, true);
+    h.mediaRecovery = setTimeout(() => {
+      h.mediaRecovery = null;
+      const state = sdhOf(h.session)?.peerConnection?.connectionState;
+      if (h.session.state === SessionState.Established && state !== 'connected') {
+        log.warn(`media did not recover on ${h.id}: hanging up`);
+        h.endHint = { reason: 'failed', sipCode: null, issue: 'mediaLost' };
+        h.session.bye().catch(() => undefined);
+      }
+    }, MEDIA_RECOVERY_MS);
+  }
+
+  /**
+   * The browser reports a network change (back online, connection type changed): the
+   * current candidate pair may be dead without ICE having noticed yet, so restart ICE on
+   * every established call now. With signalling down the restart waits for the dialog
+   * refresh after reconnecting.
+   */
+  restartIceAfterNetworkChange(): void {
+    const connected = this.deps.userAgent()?.isConnected() ?? false;
+    for (const h of this.handles.values()) {
+      if (h.session.state !== SessionState.Established) continue;
+      if (connected) this.restartMedia(h, 'network changed');
+      else h.iceRestartDue = true;
     }
   }
 
   private onTerminated(h: CallHandle): void {
     if (h.mediaRecovery) clearTimeout(h.mediaRecovery);
+    if (h.mediaQuiet) clearTimeout(h.mediaQuiet);
     try {
       h.onEnded?.();
     } catch (err) {
@@ -709,8 +759,8 @@ export class CallController {
     return true;
   }
 
-  /** 咨询: hold the caller, then call the target as the consult leg. */
-  async startConsult(target: string): Promise<string | null> {
+  /** 咨询: hold the caller, then call the target as the consult leg (求助 adds its header, see services/supervision/escalation.ts). */
+  async startConsult(target: string, extraHeaders: string[] = []): Promise<string | null> {
     const primary = this.livePrimary();
     if (!primary || primary.session.state !== SessionState.Established || this.liveConsult()) return null;
     const check = checkDialNumber(target);
@@ -719,7 +769,7 @@ export class CallController {
       return null;
     }
     if (!(await this.setHold(primary.id, true))) return null;
-    const id = this.dial(check.dial, 'consult');
+    const id = this.dial(check.dial, 'consult', extraHeaders);
     if (!id) {
       const err = useSoftphoneStore.getState().dialError;
       if (err) useSoftphoneStore.getState().notify(err.issue, 'error');
@@ -808,7 +858,8 @@ export class CallController {
 
   /**
    * Signalling came back after a loss: re-INVITE established calls so the far end learns
-   * our new connection (Contact alias), with an ICE restart only if media had failed.
+   * our new connection (Contact alias), with an ICE restart only if media had failed or the
+   * network changed meanwhile.
    */
   refreshDialogs(): void {
     for (const h of this.handles.values()) {
@@ -820,7 +871,9 @@ export class CallController {
       setTimeout(() => {
         if (h.session.state !== SessionState.Established) return;
         const pc = sdhOf(h.session)?.peerConnection;
-        this.reinvite(h, pc?.connectionState === 'failed' || pc?.connectionState === 'disconnected');
+        const iceRestart = h.iceRestartDue || pc?.connectionState === 'failed' || pc?.connectionState === 'disconnected';
+        h.iceRestartDue = false;
+        this.reinvite(h, iceRestart);
       }, delay);
     }
   }

@@ -54,6 +54,16 @@ export class Softphone {
     this.calls.hangupAll();
     void this.connection.stop();
   };
+  private networkTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Back online or another connection type: calls restart ICE (one burst of events → one restart). */
+  private readonly onNetworkChange = (): void => {
+    if (this.networkTimer) clearTimeout(this.networkTimer);
+    this.networkTimer = setTimeout(() => {
+      this.networkTimer = null;
+      log.info('network changed');
+      this.calls.restartIceAfterNetworkChange();
+    }, 300);
+  };
 
   constructor(options: SoftphoneOptions) {
     this.settings = createSettingsStore(options.settingsPrefix);
@@ -108,12 +118,18 @@ export class Softphone {
     this.loadProfile = loadProfile;
     this.devices.watch();
     window.addEventListener('pagehide', this.onPageHide);
+    window.addEventListener('online', this.onNetworkChange);
+    networkInformation()?.addEventListener('change', this.onNetworkChange);
     await this.connection.start();
   }
 
   /** Hangs up, unregisters and disconnects (sign-out). */
   async stop(): Promise<void> {
     window.removeEventListener('pagehide', this.onPageHide);
+    window.removeEventListener('online', this.onNetworkChange);
+    networkInformation()?.removeEventListener('change', this.onNetworkChange);
+    if (this.networkTimer) clearTimeout(this.networkTimer);
+    this.networkTimer = null;
     this.monitorLegs?.endAll();
     this.calls.hangupAll();
     this.ringer.stop();
@@ -151,8 +167,8 @@ export class Softphone {
   blindTransfer(callId: string, target: string): boolean {
     return this.calls.blindTransfer(callId, target);
   }
-  startConsult(target: string): Promise<string | null> {
-    return this.calls.startConsult(target);
+  startConsult(target: string, extraHeaders: string[] = []): Promise<string | null> {
+    return this.calls.startConsult(target, extraHeaders);
   }
   completeConsult(): boolean {
     return this.calls.completeConsult();
@@ -253,6 +269,11 @@ export class Softphone {
   stats(): Promise<RtpCounters> {
     return rtpCounters(this.calls.peerConnections());
   }
+}
+
+/** Chromium's NetworkInformation (`navigator.connection`): fires `change` when the connection type changes. */
+function networkInformation(): EventTarget | undefined {
+  return (navigator as Navigator & { connection?: EventTarget }).connection;
 }
 
 /** A steady sine as a MediaStream (simulator "play a tone"). */
