@@ -5,6 +5,7 @@
  * can check both directions of a bridged call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +23,12 @@ export interface BaresipCall {
   waitFor(re: RegExp, timeoutMs: number): Promise<number>;
   exited: Promise<number | null>;
   kill(): void;
-  /** The audio baresip received and decoded (mono 16-bit PCM), from its sndfile dump. */
+  /** Presses a key in the call (RFC 4733 telephone-event), through baresip's ctrl_tcp command socket. */
+  sendDigit(digit: string): Promise<void>;
+  /** The audio baresip received and decoded (mono 16-bit PCM), from its sndfile dump (the first call's). */
   received(): { sampleRate: number; samples: Int16Array };
+  /** What it received in each of its calls, oldest first (a transfer makes a second call). */
+  receivedAll(): { sampleRate: number; samples: Int16Array }[];
 }
 
 function toneWav8k(dir: string, hz: number, seconds: number): string {
@@ -33,7 +38,20 @@ function toneWav8k(dir: string, hz: number, seconds: number): string {
 }
 
 /** Starts baresip listening on 127.0.0.1:`sipPort` as `number`, dialling `target` (a SIP URI) at once. */
-export function baresipDial(opts: { sipPort: number; number: string; target: string; toneHz: number; seconds: number }): BaresipCall {
+export function baresipDial(opts: { sipPort: number; number: string; target: string; toneHz: number; seconds: number; proxy?: string; ctrlPort?: number }): BaresipCall {
+  return startBaresip({ ...opts, dial: opts.target });
+}
+
+/**
+ * Starts baresip as a citizen's phone on 127.0.0.1:`sipPort` that answers every call at once
+ * (the trunk's far end for callbacks). With `proxy` (sip:host:port of our SIP server) it
+ * sends new requests there, e.g. the INVITE a REFER (blind transfer) makes it send.
+ */
+export function baresipAnswer(opts: { sipPort: number; number: string; toneHz: number; seconds: number; proxy?: string }): BaresipCall {
+  return startBaresip({ ...opts, dial: null });
+}
+
+function startBaresip(opts: { sipPort: number; number: string; dial: string | null; toneHz: number; seconds: number; proxy?: string | undefined; ctrlPort?: number | undefined }): BaresipCall {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-baresip-'));
   const tone = toneWav8k(dir, opts.toneHz, opts.seconds + 5);
   writeFileSync(
@@ -55,11 +73,14 @@ export function baresipDial(opts: { sipPort: number; number: string; target: str
       `snd_path ${dir}`,
       'module_app account.so',
       'module_app menu.so',
+      // A command socket (JSON netstrings) to press keys in the call: sendDigit.
+      ...(opts.ctrlPort ? ['module_app ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${opts.ctrlPort}`] : []),
       '',
     ].join('\n'),
   );
-  writeFileSync(join(dir, 'accounts'), `<sip:${opts.number}@127.0.0.1>;regint=0;audio_codecs=PCMU\n`);
-  const proc = spawn('baresip', ['-f', dir, '-e', `/dial ${opts.target}`, '-t', String(opts.seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const params = ['regint=0', 'audio_codecs=PCMU', ...(opts.dial ? [] : ['answermode=auto']), ...(opts.proxy ? [`outbound="${opts.proxy}"`] : [])];
+  writeFileSync(join(dir, 'accounts'), `<sip:${opts.number}@127.0.0.1>;${params.join(';')}\n`);
+  const proc = spawn('baresip', ['-f', dir, ...(opts.dial ? ['-e', `/dial ${opts.dial}`] : []), '-t', String(opts.seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters: { re: RegExp; resolve: (t: number) => void }[] = [];
   const onData = (b: Buffer) => {
@@ -87,11 +108,37 @@ export function baresipDial(opts: { sipPort: number; number: string; target: str
           }),
     exited,
     kill: () => proc.kill('SIGTERM'),
+    sendDigit: (digit) => {
+      if (!opts.ctrlPort) return Promise.reject(new Error('baresipDial without ctrlPort cannot send keys'));
+      const port = opts.ctrlPort;
+      const once = (): Promise<void> => new Promise((resolve, reject) => {
+        // ctrl_tcp speaks JSON in netstrings; "sndcode" is the menu's send-a-key command.
+        const json = JSON.stringify({ command: 'sndcode', params: digit, token: `k${Date.now()}` });
+        const sock = connect(port, '127.0.0.1', () => sock.write(`${Buffer.byteLength(json)}:${json},`));
+        let reply = '';
+        sock.on('data', (b) => {
+          reply += b.toString();
+          if (/"response"\s*:\s*true/.test(reply)) {
+            sock.end();
+            resolve();
+          }
+        });
+        sock.on('error', reject);
+        setTimeout(() => {
+          sock.destroy();
+          reject(new Error(`baresip did not confirm key ${digit}: ${reply}`));
+        }, 3000);
+      });
+      // Its command socket may open a moment after the call started on a busy machine.
+      const attempt = (n: number): Promise<void> => once().catch((err: unknown) => (n > 0 ? new Promise((r) => setTimeout(r, 200)).then(() => attempt(n - 1)) : Promise.reject(err)));
+      return attempt(10);
+    },
     received: () => {
-      const f = readdirSync(dir).find((n) => /^dump-.*-dec\.wav$/.test(n));
+      const f = readdirSync(dir).filter((n) => /^dump-.*-dec\.wav$/.test(n)).sort()[0];
       if (!f) throw new Error(`baresip recorded nothing in ${dir}; output:\n${out}`);
       return readPcmWav(join(dir, f));
     },
+    receivedAll: () => readdirSync(dir).filter((n) => /^dump-.*-dec\.wav$/.test(n)).sort().map((f) => readPcmWav(join(dir, f))),
   };
 }
 
