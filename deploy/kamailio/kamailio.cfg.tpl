@@ -102,6 +102,8 @@ modparam("htable", "htable", "acdwait=>size=10;autoexpire=3700;")
 modparam("evapi", "bind_addr", "127.0.0.1:{{EVAPI_PORT}}")
 modparam("evapi", "netstring_format", 1)
 modparam("pv", "shvset", "acd_links=i:0")
+# 1 while the backend's voice service (announcements, menu, music on hold) answers trunk calls; set over RPC.
+modparam("pv", "shvset", "ivr=i:0")
 {{TLS_PARAMS}}
 # Bridged calls (trunk <-> WebRTC agent) until their media session is deleted: key Call-ID.
 modparam("htable", "htable", "media=>size=10;autoexpire=43200;")
@@ -328,6 +330,20 @@ route[ACD_QUEUE] {
   } else {
     jansson_set("string", "caller", "anonymous", "$var(ev)");
   }
+  if ($avp(trunk) != $null) {
+    jansson_set("string", "trunk", "$avp(trunk)", "$var(ev)");
+  }
+#!ifdef WITH_RTPENGINE
+  # The voice service answers a trunk caller with early media: the backend takes the caller's
+  # offer into an rtpengine session of its own (Call-ID "<Call-ID>-ivr"), sends 183 with its
+  # SDP (tm.reply over binrpc) and plays announcements. The agent's answer (200 OK, the
+  # bridged session's SDP) ends it; the backend releases it on every other end.
+  if ($shv(ivr) == 1 && $avp(trunk) != $null && has_body("application/sdp")) {
+    jansson_set("string", "ftag", "$ft", "$var(ev)");
+    jansson_set("string", "sdp", "$rb", "$var(ev)");
+    $avp(ivr) = 1;
+  }
+#!endif
   route(ACD_SUSPEND);
 }
 
@@ -479,6 +495,13 @@ onreply_route[ACD_REPLY] {
     add_contact_alias();
   }
   if (status =~ "^2[0-9][0-9]$" && $sht(acdcall=>$ci::agent) == $null) {
+#!ifdef WITH_RTPENGINE
+    # The agent answered: the voice session (music on hold) ends here, before the caller hears the agent (the backend may lag).
+    if ($avp(ivr) != $null) {
+      rtpengine_delete("call-id=$ci-ivr");
+      $avp(ivr) = $null;
+    }
+#!endif
     $sht(acdwait=>$ci) = $null;
     $var(ev) = "{}";
     jansson_set("string", "t", "answered", "$var(ev)");

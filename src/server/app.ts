@@ -35,6 +35,7 @@ import { UsersService } from './modules/accounts/users-service.js';
 import { RecordingStore } from './modules/recordings/recording-store.js';
 import { RecordingsService } from './modules/recordings/recordings-service.js';
 import { registerRecordingRoutes } from './modules/recordings/routes.js';
+import { ServerRecorder } from './modules/recordings/server-recorder.js';
 import { registerSoftphoneRoutes } from './modules/softphone/routes.js';
 import { AgentStateService } from './modules/agents/agent-state-service.js';
 import { registerAgentStateRoutes } from './modules/agents/routes.js';
@@ -62,6 +63,15 @@ import { registerSupervisorRoutes } from './modules/supervisor/routes.js';
 import { defaultModulesDir, findExecutable, KamailioServer } from './telephony/kamailio/kamailio-server.js';
 import { KamailioAcdBridge } from './telephony/kamailio/kamailio-acd-bridge.js';
 import { RtpengineServer } from './telephony/rtpengine/rtpengine-server.js';
+import { RtpengineNgClient } from './telephony/rtpengine/ng-client.js';
+import { loadIvrConfig } from './telephony/ivr/ivr-config.js';
+import { IvrService } from './telephony/ivr/ivr-service.js';
+import { DtmfListener, IVR_SUFFIX, RtpengineIvrMedia } from './telephony/ivr/rtpengine-ivr.js';
+import { isOpenAt, type IvrConfig } from '../shared/ivr.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const runFile = promisify(execFile);
 import type { FastifyBaseLogger } from 'fastify';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
@@ -98,8 +108,12 @@ export interface BuiltApp {
   kamailio: KamailioServer | null;
   /** Our managed rtpengine (media bridge for trunk calls), when this site runs one. */
   rtpengine: RtpengineServer | null;
+  /** Stores rtpengine's recordings of trunk calls (HOTLINE_RECORDING=server). */
+  serverRecorder: ServerRecorder | null;
   /** The ACD's link to our managed Kamailio (call facts in, routing decisions out); attach a CallRouter to route queue calls. */
   acdBridge: KamailioAcdBridge | null;
+  /** The voice service for trunk callers (announcements, menu, music on hold), when on and a media bridge exists. */
+  ivr: IvrService | null;
   /** Starts the daemons this node supervises (Kamailio); main.ts calls it after listen. */
   startServices(): Promise<void>;
 }
@@ -122,6 +136,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       iceGatheringTimeoutMs: config.iceGatheringTimeoutMs,
       dtmfMode: config.dtmfMode,
       hotlineNumber: config.hotlineNumber,
+      trunkRecording: config.recording,
       simulatorEnabled: config.demo,
     },
     log.child({ module: 'softphone' }),
@@ -129,6 +144,8 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
   let kamailio: KamailioServer | null = null;
   let rtpengine: RtpengineServer | null = null;
   let acdBridge: KamailioAcdBridge | null = null;
+  let ivr: IvrService | null = null;
+  let dtmf: DtmfListener | null = null;
   if (config.sipMode === 'managed') {
     const binary = findExecutable(config.kamailioBinary);
     if (!binary) {
@@ -142,6 +159,9 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       });
       acdBridge = bridge;
       const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
+      // The voice service needs the media bridge; a bad configuration stops the start.
+      const ivrConfig: IvrConfig | null =
+        config.ivr === 'on' && config.rtpengine !== 'off' ? loadIvrConfig(config.ivrFile ?? join(root, 'resources/ivr/ivr.json')) : null;
       // The media bridge for trunk calls: the site's rtpengine, or ours beside our Kamailio.
       let rtpengineSock = config.rtpengine === 'external' ? config.rtpengineNg : undefined;
       if (config.rtpengine === 'external' && !rtpengineSock) log.warn('HOTLINE_RTPENGINE=external needs HOTLINE_RTPENGINE_NG; trunk calls will have no audio');
@@ -159,11 +179,37 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
               portMax: config.rtpenginePortMax,
               runDir,
               logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 7 : 5,
+              recordingDir: config.recording === 'server' ? join(runDir, 'rtp-recordings') : undefined,
+              dtmfLogDest: ivrConfig ? `127.0.0.1:${config.rtpengineDtmfPort}` : undefined,
             },
             log,
           );
           rtpengineSock = rtpengine.ngAddress;
         }
+      }
+      const kamcmd = findExecutable('kamcmd');
+      if (ivrConfig && rtpengineSock && !kamcmd) log.warn('kamcmd (Debian package kamailio) not found: trunk callers get no announcements');
+      if (ivrConfig && rtpengineSock && kamcmd) {
+        const ng = rtpengine?.ng ?? RtpengineNgClient.fromAddress(rtpengineSock);
+        const service = new IvrService(
+          ivrConfig,
+          new RtpengineIvrMedia(ng),
+          {
+            // tm.reply over binrpc (kamcmd, ctl's own process): over JSON-RPC/xhttp, Kamailio 5.6
+            // unrefs the suspended transaction once more at the end of the HTTP request and frees it.
+            sessionProgress: async (t, toTag, sdp) => {
+              await runFile(kamcmd, ['-s', `unix:${runDir}/kamailio_ctl`, 'tm.reply', '183', 's:Session Progress', `s:${t.index}:${t.label}`, `s:${toTag}`, 's:Content-Type: application/sdp\r\n', `s:${sdp}`], { timeout: 5000 });
+            },
+          },
+          log.child({ module: 'ivr' }),
+        );
+        // An external rtpengine must send its --dtmf-log-dest datagrams to this port on our host too.
+        dtmf = new DtmfListener(config.rtpengineDtmfPort, (callId, digit) => {
+          if (callId.endsWith(IVR_SUFFIX)) service.digit(callId.slice(0, -IVR_SUFFIX.length), digit);
+        });
+        await dtmf.start();
+        bridge.ivr = service;
+        ivr = service;
       }
       kamailio = new KamailioServer({
         binary,
@@ -191,12 +237,14 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
           softphone.rpc = rpc;
           await softphone.pushAllRevocations();
           await bridge.kamailioReady(rpc);
+          // Kamailio hands trunk callers' SDP to the voice service only while it runs.
+          if (ivr) await rpc.call('pv.shvSet', 'ivr', 'int', 1);
           log.info({ ws: wsServers }, 'Kamailio ready');
         },
       });
     }
   }
-  return { softphone, kamailio, rtpengine, acdBridge, wsServers };
+  return { softphone, kamailio, rtpengine, acdBridge, ivr, dtmf, wsServers };
 }
 
 export interface BuildOptions {
@@ -350,7 +398,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const queues = new QueuesService(db);
   const callbacks = new CallbacksService(db, (ids) => acdPushes.callbacksChanged(ids));
   const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
-  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000 }, acdLog, acdPushes);
+  // Working hours come with the voice service's configuration: after hours a queue call is closed (announcement, callback task).
+  const hours = sip.ivr?.config.hours;
+  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
   // Several nodes: a decision for a call another node's SIP side holds travels over PostgreSQL NOTIFY.
   const acdRelay = config.databaseUrl ? new PgDecisionRelay(config.databaseUrl, (d) => acd.deliverRelayed(d), acdLog) : null;
   acd.setRelay(acdRelay);
@@ -364,8 +414,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   const recordingsDir =
     config.recordingsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-recordings-')) : resolve(config.dataDir, 'recordings'));
-  const recordings = new RecordingsService(db, new RecordingStore(recordingsDir));
+  const recordingStore = new RecordingStore(recordingsDir);
+  const recordings = new RecordingsService(db, recordingStore);
   registerRecordingRoutes(app, recordings, authenticate);
+  // HOTLINE_RECORDING=server: our rtpengine records answered trunk calls; they land in the same storage.
+  let serverRecorder: ServerRecorder | null = null;
+  if (config.recording === 'server') {
+    const rtp = sip.rtpengine;
+    if (!rtp?.recordingDir) {
+      app.log.error('HOTLINE_RECORDING=server but our rtpengine is not running (apt-get install rtpengine-daemon): trunk calls are not recorded');
+    } else {
+      const recorder = new ServerRecorder({ db, store: recordingStore, ng: rtp.ng, spoolDir: rtp.recordingDir, log: app.log.child({ module: 'server-recording' }) });
+      serverRecorder = recorder;
+      if (sip.acdBridge) sip.acdBridge.onCallAnswered = (callId) => recorder.callAnswered(callId);
+      recorder.start();
+    }
+  }
   const tickets = await createTickets(app, db, {
     dataKey: config.dataKey,
     authenticate,
@@ -378,7 +442,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // Provincial 12345 gateway (issue 6): ticket changes feed its outbox in their own transactions;
   // the province's dispatches become tickets through the tickets service.
-  const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }));
+  const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }), (id) => recordingStore.audioPath(id));
   if (province.enabled) tickets.tickets.changeHooks.push(provinceChangeHook({ scope: province.reportScope, cipher: tickets.cipher }));
   province.attachSink(ticketsSink(db, tickets.tickets));
   registerTransferUpRoute(app, db, authenticate);
@@ -418,12 +482,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    await serverRecorder?.stop();
     agents.stop();
     agentConsoles.stop();
     breakLimits.stop();
     await sip.acdBridge?.stop();
     await sip.kamailio?.stop();
     await sip.rtpengine?.stop();
+    sip.dtmf?.stop();
   });
   app.addHook('onClose', async () => {
     acdPushes.stop();
@@ -448,7 +514,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
     kamailio: sip.kamailio,
     rtpengine: sip.rtpengine,
+    serverRecorder,
     acdBridge: sip.acdBridge,
+    ivr: sip.ivr,
     async startServices() {
       province.start();
       await acdRelay?.start();

@@ -90,6 +90,16 @@ export const ConfigSchema = z.object({
   /** UDP port range for bridged media (4 ports per call). */
   rtpenginePortMin: z.coerce.number().int().min(1024).max(65535).default(30000),
   rtpenginePortMax: z.coerce.number().int().min(1024).max(65535).default(30999),
+  /** Loopback UDP port where our managed rtpengine reports callers' keys (DTMF) to the voice service. */
+  rtpengineDtmfPort: z.coerce.number().int().min(1).max(65535).default(2224),
+  /**
+   * The automatic voice service for trunk callers (announcements, DTMF menu, music on hold,
+   * working hours): 'on' with a media bridge, 'off' lets trunk callers hear ringback only.
+   * Off by default until the caller hears the agent after early media (docs/voice-service.md, open problem).
+   */
+  ivr: z.enum(['on', 'off']).default('off'),
+  /** Its configuration (JSON, src/shared/ivr.ts); default the shipped resources/ivr/ivr.json. */
+  ivrFile: z.string().optional(),
   /**
    * Trunks as JSON: [{"name":"pstn","address":"10.0.0.5:5060","transport":"udp","sources":["10.0.0.5"],
    * "codecs":["PCMA","PCMU"],"outbound":true,"callerId":"12345"}]; calls from any other source need credentials.
@@ -239,6 +249,9 @@ export const envNames: Record<keyof Config, string> = {
   rtpengineInterface: 'HOTLINE_RTPENGINE_INTERFACE',
   rtpenginePortMin: 'HOTLINE_RTPENGINE_PORT_MIN',
   rtpenginePortMax: 'HOTLINE_RTPENGINE_PORT_MAX',
+  rtpengineDtmfPort: 'HOTLINE_RTPENGINE_DTMF_PORT',
+  ivr: 'HOTLINE_IVR',
+  ivrFile: 'HOTLINE_IVR_FILE',
   trunks: 'HOTLINE_TRUNKS',
   recording: 'HOTLINE_RECORDING',
   iceServers: 'HOTLINE_ICE_SERVERS',

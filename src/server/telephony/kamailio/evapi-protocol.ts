@@ -14,7 +14,8 @@ export const kamailioEventSchema = z.discriminatedUnion('t', [
   /** Kamailio accepted our hello: decisions are accepted from now on. */
   z.object({ t: z.literal('hello') }),
   /** A call reached a queue number; the caller hears ringback, the transaction is suspended. */
-  z.object({ t: z.literal('arrived'), ...suspended, dialled: z.string(), caller: z.string() }),
+  /** With trunk, ftag and sdp when the call came from a trunk through our media bridge (the voice service can answer it with early media). */
+  z.object({ t: z.literal('arrived'), ...suspended, dialled: z.string(), caller: z.string(), trunk: z.string().optional(), ftag: z.string().optional(), sdp: z.string().optional() }),
   /** The offered agent did not take the call (final SIP status of the branch); suspended again. */
   z.object({ t: z.literal('offer-failed'), ...suspended, agentId: z.string(), code: z.number().int() }),
   /** 2xx to the INVITE; agentId is the offered agent (queue calls), absent for other legs. */

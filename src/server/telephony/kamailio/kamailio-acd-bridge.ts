@@ -13,6 +13,7 @@ import type { CallLegStart, CallRouter, OfferFailure, RoutingDecision, RoutingDe
 import { EvapiClient } from './evapi-client.js';
 import type { KamailioEvent } from './evapi-protocol.js';
 import type { KamailioRpc } from './kamailio-rpc.js';
+import type { IvrService } from '../ivr/ivr-service.js';
 
 interface TrackedCall {
   kind: 'queue' | 'leg';
@@ -78,6 +79,8 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
   private readyOnce = false;
   private readonly sweeper: NodeJS.Timeout;
   private readonly log: FastifyBaseLogger;
+  /** The voice service (announcements, menu, music on hold) for trunk calls with media; null: calls just wait. */
+  ivr: IvrService | null = null;
   /** Told of every answered call (2xx to its INVITE) before the ACD is: server-side recording starts there. */
   onCallAnswered: ((callId: string) => void) | null = null;
 
@@ -190,7 +193,10 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
       case 'overflow': {
         const r = OVERFLOW_REPLY[d.reason];
         this.calls.delete(d.callId);
-        this.client.send({ t: 'reply', ...base, status: r.status, reason: r.reason });
+        const send = () => this.client.send({ t: 'reply', ...base, status: r.status, reason: r.reason });
+        // A caller who hears us is told why before the call ends (the ACD opened a callback task).
+        if (this.ivr?.has(d.callId)) void this.ivr.farewell(d.callId, d.reason).finally(send);
+        else send();
         return;
       }
       case 'reject': {
@@ -211,13 +217,25 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
   private onEvent(e: KamailioEvent): void {
     const at = new Date();
     const c = 'callId' in e ? this.calls.get(e.callId) : undefined;
+    // Answered or gone: the caller no longer hears the voice service (Kamailio stopped its playback on the answer).
+    if (e.t === 'answered' || e.t === 'abandoned' || e.t === 'lost' || e.t === 'ended') this.ivr?.end(e.callId);
     switch (e.t) {
       case 'arrived': {
         const call = this.track(e.callId, {
           kind: 'queue', index: e.index, label: e.label, state: 'waiting',
           callerAgentId: null, calleeAgentId: null, callerUser: e.caller, calleeExtension: null,
         });
-        this.report(call, 'arrived', (r) => r.arrived({ callId: e.callId, dialled: e.dialled, caller: e.caller, trunk: null, at }));
+        const ivr = this.ivr;
+        if (ivr && e.sdp && e.ftag) {
+          // Early media, welcome and menu first: the menu picks the queue the ACD hears of.
+          const greeting = { callId: e.callId, ftag: e.ftag, sdp: e.sdp, dialled: e.dialled, index: e.index, label: e.label };
+          this.report(call, 'arrived', async (r) => {
+            const dialled = await ivr.greet(greeting);
+            if (dialled !== null && this.calls.get(e.callId) === call) await r.arrived({ callId: e.callId, dialled, caller: e.caller, trunk: e.trunk ?? null, at });
+          });
+          return;
+        }
+        this.report(call, 'arrived', (r) => r.arrived({ callId: e.callId, dialled: e.dialled, caller: e.caller, trunk: e.trunk ?? null, at }));
         return;
       }
       case 'offer-failed': {

@@ -25,6 +25,8 @@ export interface RtpengineSettings {
    * released). The `proc` method would need the kernel module.
    */
   recordingDir?: string | undefined;
+  /** host:port where rtpengine reports every RFC 4733 key callers press (JSON datagrams): the voice service's menu. */
+  dtmfLogDest?: string | undefined;
 }
 
 export function rtpengineArgs(s: RtpengineSettings): string[] {
@@ -46,6 +48,7 @@ export function rtpengineArgs(s: RtpengineSettings): string[] {
     '--foreground',
     '--log-stderr',
     `--log-level=${s.logLevel}`,
+    ...(s.dtmfLogDest ? [`--dtmf-log-dest=${s.dtmfLogDest}`] : []),
     ...(s.recordingDir ? [`--recording-dir=${s.recordingDir}`, '--recording-method=pcap', '--recording-format=raw'] : []),
   ];
 }
