@@ -401,10 +401,15 @@ export class ProvinceDispatcher {
   }
 
   private async release(token: string, ticketNos: string[], delayMs = 0): Promise<void> {
+    // Rows locked in ticket-number order first (see record()).
     await sql`
+      WITH mine AS (
+        SELECT ticket_no FROM province_stream WHERE lease_token = ${token}::uuid AND ticket_no = ANY(${ticketNos}::text[])
+        ORDER BY ticket_no FOR NO KEY UPDATE
+      )
       UPDATE province_stream SET lease_owner = NULL, lease_token = NULL, lease_until = NULL,
         next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => ${delayMs / 1000}))
-      WHERE lease_token = ${token}::uuid AND ticket_no = ANY(${ticketNos}::text[])`.execute(this.db);
+      WHERE ticket_no IN (SELECT ticket_no FROM mine) AND lease_token = ${token}::uuid`.execute(this.db);
   }
 
   private async logAttempt(batchId: string, started: number, items: number, outcome: AttemptOutcome, accepted: number, rejected: number, retried: number, detail: string | null, db: Db = this.db): Promise<void> {
@@ -420,6 +425,14 @@ export class ProvinceDispatcher {
     const dead = streams.filter((s) => s.dead);
     const backoff = streams.filter((s) => s.backoff);
     await this.db.transaction().execute(async (tx) => {
+      // Lock order: tickets, then streams, each sorted — the order a ticket change takes them (the
+      // change, then its outbox event). Updating streams first and tickets after deadlocked
+      // against agents changing the same tickets; unsorted rows deadlocked against multi-ticket changes.
+      const lockNos = [...new Set(streams.map((s) => s.ticketNo))].sort();
+      await sql`
+        SELECT t.id FROM ticket t JOIN province_stream s ON s.ticket_id = t.id
+        WHERE s.ticket_no = ANY(${lockNos}::text[]) ORDER BY t.id FOR NO KEY UPDATE OF t`.execute(tx);
+      await sql`SELECT ticket_no FROM province_stream WHERE ticket_no = ANY(${lockNos}::text[]) ORDER BY ticket_no FOR NO KEY UPDATE`.execute(tx);
       const ackedIds = ackedSeqs.flatMap((s) => s.ackedIds ?? []);
       if (ackedIds.length) {
         // The province's receipt (回执号) is kept per event: it is what its staff quote back to us.
