@@ -9,6 +9,8 @@ import { provinceBench } from './province/gateway.bench.js';
 import { printResults, type BenchResult } from './report.js';
 import { screenPopBench } from './screen-pop/screen-pop.bench.js';
 import { softphoneBench } from './softphone/call-setup.bench.js';
+import { ticketsBench } from './tickets/tickets.bench.js';
+import { trunkBench } from './trunk/trunk.bench.js';
 import { monitorSetupBench } from './supervisor/monitor-setup.bench.js';
 import { wallboardFanoutBench } from './supervisor/wallboard-fanout.bench.js';
 
@@ -20,6 +22,8 @@ const sections: Record<string, () => Promise<BenchResult[]>> = {
   wallboard: wallboardFanoutBench,
   monitoring: monitorSetupBench,
   'screen-pop': screenPopBench,
+  tickets: ticketsBench,
+  trunk: trunkBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -520,8 +520,14 @@ export class TicketsService {
     }
   }
 
-  /** The next number of the (China) day; the counter row's lock serialises concurrent registrations. */
-  private async nextTicketNo(tx: Tx, now: Date): Promise<string> {
+  /**
+   * The next number of the (China) day. The upsert's row lock serialises concurrent
+   * registrations, so it runs as its own statement before the registration's transaction:
+   * the lock lasts one statement instead of the whole registration (which capped filing at
+   * one registration at a time). A registration that then fails leaves a gap in the day's
+   * numbers, never a duplicate.
+   */
+  private async nextTicketNo(tx: Db | Tx, now: Date): Promise<string> {
     const day = chinaDate(now);
     const row = await tx
       .insertInto('ticket_number_seq')
@@ -545,6 +551,7 @@ export class TicketsService {
     const caller = input.callerNumber ? normalizePhone(input.callerNumber) : null;
     const idNumber = input.citizen.idNumber ? normalizeIdNumber(input.citizen.idNumber) : null;
     let id: string;
+    const ticketNo = await this.nextTicketNo(this.db, now);
     try {
       id = await this.db.transaction().execute(async (tx) => {
         const sla = await this.refdata.slaFor(tx, { appealType: input.appealType, urgency: input.urgency, channel: input.channel });
@@ -552,7 +559,7 @@ export class TicketsService {
         const row = await tx
           .insertInto('ticket')
           .values({
-            ticket_no: await this.nextTicketNo(tx, now),
+            ticket_no: ticketNo,
             client_id: input.clientId,
             upstream_no: input.upstreamNo ?? null,
             upstream_platform: input.upstreamPlatform,
