@@ -1,9 +1,11 @@
 /**
  * The softphone on a site's network: SIP over secure WebSocket (our managed Kamailio with a
  * configured certificate; here a throwaway self-signed one that Chromium trusts by its key
- * hash) and, in the same calls, recovery of the media path when the network under a call
- * changes.
+ * hash), a configured STUN server that never answers (a firewalled LAN) which must not hold
+ * up call set-up beyond the ICE-gathering bound, and, in the same calls, recovery of the
+ * media path when the network under a call changes.
  */
+import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callStatus, expectHears, openAgent, openCaller, type Party } from '../harness/parties.js';
 import { freePort } from '../harness/free-port.js';
@@ -20,11 +22,23 @@ describe('softphone over WSS, and the media path after a network change', () => 
   let tlsPort: number;
   let caller: Party;
   let agent: Party;
+  /** A "STUN server" that swallows every request. */
+  let deadStun: Socket;
+  const GATHERING_BOUND_MS = 800;
 
   beforeAll(async () => {
     cert = createTestCertificate('127.0.0.1');
     tlsPort = await freePort();
-    t = await createTelephonyTestApp({ demo: true, sipTlsPort: tlsPort, sipTlsCert: cert.certificate, sipTlsKey: cert.privateKey });
+    deadStun = createSocket('udp4');
+    await new Promise<void>((resolve) => deadStun.bind(0, '127.0.0.1', resolve));
+    t = await createTelephonyTestApp({
+      demo: true,
+      sipTlsPort: tlsPort,
+      sipTlsCert: cert.certificate,
+      sipTlsKey: cert.privateKey,
+      iceServers: JSON.stringify([{ urls: `stun:127.0.0.1:${deadStun.address().port}` }]),
+      iceGatheringTimeoutMs: GATHERING_BOUND_MS,
+    });
     const admin = (await t.login('admin', ADMIN_PASSWORD)).accessToken;
     const res = await t.as(admin)('POST', '/api/users', { username: 'agent_wss', displayName: 'agent_wss', password: 'Agent-pass-1', roles: ['agent'], extension: '2101' });
     expect(res.statusCode).toBe(201);
@@ -42,6 +56,7 @@ describe('softphone over WSS, and the media path after a network change', () => 
     await Promise.all([caller?.close(), agent?.close()]);
     await t?.close();
     cert?.remove();
+    deadStun?.close();
   });
 
   async function connectCaller(): Promise<void> {
@@ -52,6 +67,26 @@ describe('softphone over WSS, and the media path after a network change', () => 
     await callStatus(agent.page, 'call-status', 'established');
     await callStatus(caller.page, 'sim-call-status', 'established');
   }
+
+  it('an unreachable STUN server does not hold up set-up: the INVITE leaves at the gathering bound, gathering still running', async () => {
+    const token = (await t.login('agent_wss', 'Agent-pass-1')).accessToken;
+    const profile = (await t.as(token)('GET', '/api/softphone/profile')).json<{ iceGatheringTimeoutMs: number; iceServers: unknown[] }>();
+    expect(profile.iceGatheringTimeoutMs).toBe(GATHERING_BOUND_MS);
+    expect(profile.iceServers).toHaveLength(1);
+    await caller.page.getByTestId('sim-dial-target').fill('2101');
+    const dialled = Date.now();
+    await caller.page.getByTestId('sim-dial').click();
+    await agent.page.getByTestId('incoming-call').waitFor();
+    const setUpMs = Date.now() - dialled;
+    // The offer went out while Chromium was still waiting for the STUN server: sip.js stopped
+    // waiting at our bound, not because gathering completed (it would wait for its own 5 s default).
+    expect((await iceView(caller.page)).iceGatheringState).toBe('gathering');
+    expect(setUpMs).toBeGreaterThanOrEqual(GATHERING_BOUND_MS);
+    expect(setUpMs).toBeLessThan(5000);
+    await agent.page.getByTestId('reject-button').click();
+    await callStatus(agent.page, 'call-status', 'idle');
+    await caller.page.locator('[data-testid="sim-call-status"]:not([data-status="calling"])').waitFor();
+  });
 
   it('registers over wss:// with the configured certificate and carries a call with media both ways', async () => {
     const token = (await t.login('agent_wss', 'Agent-pass-1')).accessToken;
@@ -75,10 +110,10 @@ describe('softphone over WSS, and the media path after a network change', () => 
   async function expectNewIceSession(before: { agent: { remoteUfrag: string | null }; caller: { remoteUfrag: string | null } }): Promise<void> {
     // Each side got the other's new ICE credentials: the re-INVITE's offer and its answer
     // travelled through Kamailio (the only signalling path between the browsers).
-    const [a, c] = await Promise.all([iceView(agent.page), iceView(caller.page)]);
-    expect(a.remoteUfrag).not.toBe(before.agent.remoteUfrag);
-    expect(c.remoteUfrag).not.toBe(before.caller.remoteUfrag);
-    expect([a.connectionState, c.connectionState]).toEqual(['connected', 'connected']);
+    await expect.poll(async () => {
+      const [a, c] = await Promise.all([iceView(agent.page), iceView(caller.page)]);
+      return { agentGotNew: a.remoteUfrag !== before.agent.remoteUfrag, callerGotNew: c.remoteUfrag !== before.caller.remoteUfrag, media: [a.connectionState, c.connectionState] };
+    }, { timeout: 20_000 }).toEqual({ agentGotNew: true, callerGotNew: true, media: ['connected', 'connected'] });
     await expectHears(agent, TONES.caller);
     await expectHears(caller, TONES.agent);
     await callStatus(agent.page, 'call-status', 'established');

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 
 export interface IceView {
   connectionState: string;
+  iceGatheringState: string;
   localUfrag: string | null;
   remoteUfrag: string | null;
   /** UDP ports of all local candidates gathered so far (every ICE generation). */
@@ -49,7 +50,7 @@ export async function iceView(page: Page): Promise<IceView> {
     (await pc.getStats()).forEach((r: { type: string; port?: number; protocol?: string }) => {
       if (r.type === 'local-candidate' && r.protocol === 'udp' && r.port) localPorts.push(r.port);
     });
-    return { connectionState: pc.connectionState, localUfrag: ufrag(pc.localDescription?.sdp), remoteUfrag: ufrag(pc.remoteDescription?.sdp), localPorts };
+    return { connectionState: pc.connectionState, iceGatheringState: pc.iceGatheringState, localUfrag: ufrag(pc.localDescription?.sdp), remoteUfrag: ufrag(pc.remoteDescription?.sdp), localPorts };
   });
 }
 

@@ -462,11 +462,18 @@ export class CallController {
       // The side that placed the call restarts first; the other waits longer, so both do not
       // send re-INVITEs at once (491): the first restart normally reconnects it before then.
       const grace = MEDIA_QUIET_MS + (h.session instanceof Inviter ? 0 : 2000 + Math.random() * 1000);
-      h.mediaQuiet = setTimeout(() => {
+      const check = (): void => {
         h.mediaQuiet = null;
-        const state = sdhOf(h.session)?.peerConnection?.connectionState;
-        if (h.session.state === SessionState.Established && state !== 'connected') this.restartMedia(h, 'media path lost');
-      }, grace);
+        const pc = sdhOf(h.session)?.peerConnection;
+        if (!pc || h.session.state !== SessionState.Established || h.mediaRecovery || pc.connectionState === 'connected') return;
+        if (pc.signalingState !== 'stable' || pc.connectionState === 'connecting' || pc.connectionState === 'new') {
+          // A renegotiation is under way (usually the far end's own ICE restart): let it finish.
+          h.mediaQuiet = setTimeout(check, MEDIA_QUIET_MS);
+          return;
+        }
+        this.restartMedia(h, 'media path lost');
+      };
+      h.mediaQuiet = setTimeout(check, grace);
     } else if (media === 'connected') {
       if (h.mediaQuiet) clearTimeout(h.mediaQuiet);
       h.mediaQuiet = null;
