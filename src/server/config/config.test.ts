@@ -11,6 +11,14 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
   });
 
+  it('HOTLINE_RECORDING: agent by default; server only with our managed SIP server and rtpengine', () => {
+    expect(loadConfig({}).recording).toBe('agent');
+    expect(loadConfig({ HOTLINE_RECORDING: 'server' }).recording).toBe('server');
+    expect(() => loadConfig({ HOTLINE_RECORDING: 'both' })).toThrow(/HOTLINE_RECORDING/);
+    expect(() => loadConfig({ HOTLINE_RECORDING: 'server', HOTLINE_RTPENGINE: 'external', HOTLINE_RTPENGINE_NG: 'udp:10.0.0.7:2223' })).toThrow(/HOTLINE_RECORDING: server needs/);
+    expect(() => loadConfig({ HOTLINE_RECORDING: 'server', HOTLINE_SIP_MODE: 'external', HOTLINE_SIP_WS_URL: 'wss://pbx.example:7443' })).toThrow(/HOTLINE_RECORDING: server needs/);
+  });
+
   it('names the bad key as its environment variable', () => {
     expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(/HOTLINE_PORT/);
