@@ -18,7 +18,7 @@ describe('softphone profile (no SIP server needed)', () => {
     const res = await t.as(s.accessToken)('GET', '/api/softphone/profile');
     expect(res.statusCode).toBe(200);
     const p = res.json();
-    expect(p).toMatchObject({ extension: '1001', domain: '127.0.0.1', wsServers: ['ws://127.0.0.1:5066'], iceServers: [], dtmfMode: 'rfc4733', hotlineNumber: '12345' });
+    expect(p).toMatchObject({ extension: '1001', domain: '127.0.0.1', wsServers: ['ws://127.0.0.1:5066'], iceServers: [], iceGatheringTimeoutMs: 500, dtmfMode: 'rfc4733', hotlineNumber: '12345' });
     const [expiry, ext] = p.authorizationUsername.split(':');
     expect(ext).toBe('1001');
     const ttl = Number(expiry) - Date.now() / 1000;

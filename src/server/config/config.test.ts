@@ -25,6 +25,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with postgres/);
   });
 
+  it('reads the softphone ICE settings: no STUN by default, a bounded gathering time', () => {
+    expect(loadConfig({})).toMatchObject({ iceServers: [], iceGatheringTimeoutMs: 500 });
+    const c = loadConfig({ HOTLINE_ICE_GATHERING_TIMEOUT_MS: '250', HOTLINE_ICE_SERVERS: '[{"urls":"turn:10.0.0.9:3478","username":"u","credential":"p"}]' });
+    expect(c.iceGatheringTimeoutMs).toBe(250);
+    expect(c.iceServers).toEqual([{ urls: 'turn:10.0.0.9:3478', username: 'u', credential: 'p' }]);
+    // Unbounded or absurd waits are refused, naming the variable.
+    expect(() => loadConfig({ HOTLINE_ICE_GATHERING_TIMEOUT_MS: '60000' })).toThrow(/HOTLINE_ICE_GATHERING_TIMEOUT_MS/);
+    expect(() => loadConfig({ HOTLINE_ICE_GATHERING_TIMEOUT_MS: '0' })).toThrow(/HOTLINE_ICE_GATHERING_TIMEOUT_MS/);
+    expect(() => loadConfig({ HOTLINE_ICE_SERVERS: 'stun:x' })).toThrow(/HOTLINE_ICE_SERVERS/);
+  });
+
   it('never echoes secrets in errors', () => {
     try {
       loadConfig({ HOTLINE_JWT_SECRET: 'short-secret' });
