@@ -416,6 +416,16 @@ export const en: Messages = {
     message: 'Message from {{from}}',
     forced_not_ready: '{{from}} set you not ready',
     forced_sign_out: '{{from}} signed you out',
+
+    escalate: 'Ask for help',
+    escalating: 'Calling supervisor {{name}}',
+    escalateFailed: 'Help request failed',
+    incoming: 'Agent asks for help',
+    incomingFrom: '{{agent}} asks for help · caller {{number}}',
+    answer: 'Answer',
+    decline: 'Decline',
+    hangup: 'Hang up',
+    status: { ringing: 'Ringing', talking: 'Talking with the agent', with_caller: 'Caller transferred to you', ended: 'Ended' },
   },
   users: {
     title: 'Users',

@@ -16,6 +16,8 @@ import type { AgentReasons } from '../../stores/agent-state-store';
 import { useFloorStore } from '../../stores/floor-store';
 import { formatElapsed } from '../agent-console/agent-state/agent-state-view';
 import { FloorTable } from './FloorTable';
+import { supervisorPhone } from '../../services/supervision/supervisor-phone';
+import { EscalationCard } from './EscalationCard';
 import { MonitorPanel } from './MonitorPanel';
 import { formatRate, loadThresholds, saveThresholds, visibleAgents, type FloorSort, type Thresholds } from './wallboard-view';
 
@@ -82,7 +84,10 @@ export function SupervisorPage() {
       onQueue: (q) => setQueues((prev) => ({ ...(prev ?? {}), [q.queueId]: q })),
     });
     call(api.agentReasons).then(setReasons, () => undefined);
+    // While the wallboard is open, this supervisor's phone takes agents' 求助 calls.
+    void supervisorPhone().takeHelpCalls(true);
     return () => {
+      void supervisorPhone().takeHelpCalls(false);
       stop();
       useFloorStore.getState().clear();
     };
@@ -101,6 +106,7 @@ export function SupervisorPage() {
     <div data-testid="supervisor-page" data-loaded={loaded ? 'true' : 'false'}>
       <Typography.Title level={4}>{t('supervisor.title')}</Typography.Title>
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+      <EscalationCard />
       <MonitorPanel />
       <QueueTiles queues={queues} now={now} />
       <Card

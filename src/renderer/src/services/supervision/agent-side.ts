@@ -9,6 +9,7 @@ import type { AnsweredCallHook } from '../softphone/calls';
 import type { SoftphoneOptions } from '../softphone/softphone';
 import { softphone } from '../softphone';
 import { useConnectionStore } from '../../stores/connection-store';
+import { useEscalationStore } from '../../stores/escalation-store';
 import { useMonitorStore } from '../../stores/monitor-store';
 import { createLogger } from '../log';
 import { realtimeSocket, type RealtimeSocket } from '../realtime';
@@ -57,6 +58,11 @@ export const reportLiveCalls: AnsweredCallHook = (info) => {
   };
 };
 
+/** SIP Call-ID of the call this agent is on now (the one the floor shows), if any. */
+export function currentLiveCallId(): string | null {
+  return liveCalls.at(-1)?.sipCallId ?? null;
+}
+
 /** Runs every hook; the returned cleanup runs every cleanup. A failing hook never stops the others. */
 export function bothHooks(...hooks: AnsweredCallHook[]): AnsweredCallHook {
   return (info, local, remote) => {
@@ -83,6 +89,7 @@ export function installSupervisionListeners(): void {
     attached = s;
     s.on('monitor:mode-changed', ({ sessionId, mode, showIndicator }) => softphone().applyMonitorMode(sessionId, mode, showIndicator));
     s.on('supervisor:message', (m) => useMonitorStore.getState().addNote({ kind: 'message', from: m.from.name, text: m.text, at: m.at }));
+    s.on('escalation:changed', (e) => useEscalationStore.getState().changed(e));
     s.on('supervisor:forced', (f) =>
       useMonitorStore.getState().addNote({ kind: f.action === 'sign_out' ? 'forced_sign_out' : 'forced_not_ready', from: f.by, text: '', at: f.at }),
     );

@@ -1,19 +1,25 @@
 /**
- * The supervisor's monitoring phone: a sip.js UserAgent on the supervisor's extension that
- * only places monitoring calls (no registration: nobody calls it). Per session it asks the
+ * The supervisor's phone: a sip.js UserAgent on the supervisor's extension. It places
+ * monitoring calls, and while the wallboard is open it is registered and takes 求助 calls:
+ * an agent's consult leg carrying X-Hotline-Escalation rings here (any other call is refused
+ * with 486), and when the agent completes the transfer the caller's INVITE with Replaces
+ * takes that leg over silently (sip.js ends the old one). Per monitoring session it asks the
  * backend for a grant, calls the agent's extension with it in X-Hotline-Monitor, plays what
  * comes back (caller + agent mixed by the agent's softphone) and sends the microphone only
  * while whispering or barging. Mode switches go through the backend, which tells the agent's
  * console. `window.__monitor` exposes levels for tests, like `window.__softphone`.
  */
-import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
+import { Invitation, Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Session } from 'sip.js';
 import { api } from '../../../../shared/api/index.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
-import { MONITOR_HEADER, type MonitorMode } from '../../../../shared/api/supervisor.js';
+import { ESCALATION_HEADER, MONITOR_HEADER, type MonitorMode } from '../../../../shared/api/supervisor.js';
+import { useConnectionStore } from '../../stores/connection-store';
+import { useEscalationStore } from '../../stores/escalation-store';
 import { useMonitorStore } from '../../stores/monitor-store';
 import { useSessionStore } from '../../stores/session-store';
 import { isApiCallError } from '../api-client';
 import { createLogger } from '../log';
+import { realtimeSocket } from '../realtime';
 import { call } from '../session';
 import { toneLevels } from '../softphone/analysis';
 import { openMicrophone } from '../softphone/media';
@@ -50,16 +56,41 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+interface HelpCall {
+  id: string;
+  session: Session;
+  audio: HTMLAudioElement | null;
+}
+
 class SupervisorPhone {
   private ua: UserAgent | null = null;
   private profile: SipProfile | null = null;
   private leg: Leg | null = null;
   private lastSetupMs: number | null = null;
+  private registerer: Registerer | null = null;
+  /** Whether the page wants 求助 calls (wallboard open). */
+  private takesHelp = false;
+  private help: HelpCall | null = null;
+  private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private uaSetup: Promise<{ ua: UserAgent; profile: SipProfile }> | null = null;
+  /** takeHelpCalls runs one at a time, in order (a page mount/unmount/mount must end registered). */
+  private helpChain: Promise<void> = Promise.resolve();
+  /** Sockets whose (re)connects re-announce readiness. */
+  private readonly followed = new WeakSet<object>();
 
-  private async userAgent(): Promise<{ ua: UserAgent; profile: SipProfile }> {
+  /** One phone per page: concurrent callers (monitoring click, wallboard mount) share one set-up. */
+  private userAgent(): Promise<{ ua: UserAgent; profile: SipProfile }> {
+    this.uaSetup ??= this.setUpUserAgent().finally(() => {
+      this.uaSetup = null;
+    });
+    return this.uaSetup;
+  }
+
+  private async setUpUserAgent(): Promise<{ ua: UserAgent; profile: SipProfile }> {
     const fresh = this.profile?.expiresAt ? new Date(this.profile.expiresAt).getTime() - Date.now() > 120_000 : this.profile !== null;
     if (this.ua && this.profile && fresh && this.ua.isConnected()) return { ua: this.ua, profile: this.profile };
     await this.ua?.stop().catch(() => undefined);
+    this.registerer = null;
     const profile = await call(api.monitorSipProfile);
     const uri = UserAgent.makeURI(`sip:${profile.extension}@${profile.domain}`);
     if (!uri) throw new Error('bad SIP profile');
@@ -77,15 +108,146 @@ class SupervisorPhone {
         mediaStreamFactory: async () => (await openMicrophone('', processing)).stream,
       }),
       userAgentString: 'HotlineDesk supervisor',
+      // A 求助 the agent completes arrives as the caller's INVITE with Replaces (RFC 3891).
+      sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,
       logLevel: 'warn',
-      // Nobody should call a monitoring phone.
-      delegate: { onInvite: (inv) => void inv.reject({ statusCode: 486 }).catch(() => undefined) },
+      delegate: { onInvite: (inv) => this.onInvite(inv) },
     });
     await ua.start();
     this.ua = ua;
     this.profile = profile;
+    if (this.takesHelp) await this.register(ua, profile);
     return { ua, profile };
+  }
+
+  // ---- 求助 (escalations) ----
+
+  /** The wallboard is open: register, and tell the backend this console takes 求助 calls. */
+  takeHelpCalls(on: boolean): Promise<void> {
+    this.takesHelp = on;
+    this.helpChain = this.helpChain.then(() => this.applyTakeHelp(on && this.takesHelp));
+    return this.helpChain;
+  }
+
+  private async applyTakeHelp(on: boolean): Promise<void> {
+    if (on) {
+      try {
+        const { ua, profile } = await this.userAgent();
+        if (!this.registerer) await this.register(ua, profile);
+      } catch (err) {
+        log.warn('the supervisor phone could not register for 求助 calls', err);
+      }
+      // Credentials are short-lived: renew the phone between calls before they run out.
+      this.refreshTimer ??= setInterval(() => {
+        const left = this.profile?.expiresAt ? new Date(this.profile.expiresAt).getTime() - Date.now() : Infinity;
+        if (left < 300_000 && !this.busy && !this.help) void this.renew();
+      }, 60_000);
+    } else {
+      if (this.refreshTimer) clearInterval(this.refreshTimer);
+      this.refreshTimer = null;
+      await this.registerer?.unregister().catch(() => undefined);
+      this.registerer = null;
+    }
+    this.announce();
+  }
+
+  private async renew(): Promise<void> {
+    await this.ua?.stop().catch(() => undefined);
+    this.ua = null;
+    this.registerer = null;
+    await this.userAgent().catch((err: unknown) => log.warn('renewing the supervisor phone failed', err));
+    this.announce();
+  }
+
+  private async register(ua: UserAgent, profile: SipProfile): Promise<void> {
+    const registerer = new Registerer(ua, { expires: profile.registerExpiresSeconds, refreshFrequency: 85 });
+    this.registerer = registerer;
+    registerer.stateChange.addListener((state) => {
+      if (state === RegistererState.Registered || state === RegistererState.Unregistered) this.announce();
+    });
+    await registerer.register();
+  }
+
+  /** Tells the backend whether 求助 calls can reach this console now (on every (re)connected socket too). */
+  announce(): void {
+    const ready = this.takesHelp && this.registerer?.state === RegistererState.Registered;
+    const s = realtimeSocket();
+    if (s && !this.followed.has(s)) {
+      this.followed.add(s);
+      s.on('connect', () => this.announce());
+    }
+    if (!s?.connected) return;
+    s.timeout(5000).emitWithAck('escalation:ready', { ready }).catch((err: unknown) => log.warn('escalation:ready failed', err));
+  }
+
+  private onInvite(inv: Invitation): void {
+    const help = this.help;
+    // The agent completed the transfer: the caller replaces our leg with the agent.
+    if (help && inv.replacee && inv.replacee === help.session) {
+      this.adoptHelp(help.id, inv, 'with_caller');
+      void inv.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as Web.SessionDescriptionHandlerOptions }).catch((err: unknown) => log.warn('taking over the transferred caller failed', err));
+      return;
+    }
+    if (inv.request.hasHeader('Replaces')) {
+      // Not our call to take over (another device of this extension may hold it).
+      void inv.reject({ statusCode: 481 }).catch(() => undefined);
+      return;
+    }
+    const id = inv.request.getHeader(ESCALATION_HEADER);
+    if (!id || help || this.busy) {
+      void inv.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
+    this.adoptHelp(id, inv, 'ringing');
+  }
+
+  private adoptHelp(id: string, session: Session, status: 'ringing' | 'with_caller'): void {
+    const previous = this.help;
+    const h: HelpCall = { id, session, audio: previous?.audio ?? null };
+    this.help = h;
+    if (status === 'ringing') useEscalationStore.getState().setIncoming({ id, escalation: null, status });
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Established) {
+        const sdh = session.sessionDescriptionHandler;
+        if (!(sdh instanceof Web.SessionDescriptionHandler)) return;
+        h.audio ??= new Audio();
+        h.audio.autoplay = true;
+        h.audio.srcObject = sdh.remoteMediaStream;
+        h.audio.play().catch(() => undefined);
+        if (this.help === h) useEscalationStore.getState().patchIncoming({ status: status === 'ringing' ? 'talking' : 'with_caller' });
+      }
+      if (state === SessionState.Terminated && this.help === h) {
+        this.help = null;
+        if (h.audio) {
+          h.audio.pause();
+          h.audio.srcObject = null;
+        }
+        useEscalationStore.getState().patchIncoming({ status: 'ended' });
+      }
+    });
+  }
+
+  /** 接听 the ringing 求助. */
+  async answerHelp(): Promise<void> {
+    const h = this.help;
+    if (!h || !(h.session instanceof Invitation) || h.session.state !== SessionState.Initial) return;
+    await h.session.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as Web.SessionDescriptionHandlerOptions });
+    call(api.escalationState, { params: { id: h.id }, body: { state: 'answered' } }).catch((err: unknown) => log.warn('reporting 求助 answered failed', err));
+  }
+
+  /** 拒绝 the ringing 求助 (the agent goes back to the caller). */
+  declineHelp(): void {
+    const h = this.help;
+    if (!h || !(h.session instanceof Invitation) || h.session.state !== SessionState.Initial) return;
+    void h.session.reject({ statusCode: 603 }).catch(() => undefined);
+    call(api.escalationState, { params: { id: h.id }, body: { state: 'declined' } }).catch((err: unknown) => log.warn('reporting 求助 declined failed', err));
+  }
+
+  /** 挂断 the 求助 call (with the agent, or with the caller after the transfer). */
+  hangupHelp(): void {
+    const s = this.help?.session;
+    if (s?.state === SessionState.Established) void s.bye().catch(() => undefined);
   }
 
   get busy(): boolean {
@@ -206,6 +368,8 @@ class SupervisorPhone {
   /** Signed out: leave any call and drop the SIP connection (its credentials are revoked anyway). */
   async shutdown(): Promise<void> {
     await this.stop();
+    this.hangupHelp();
+    await this.takeHelpCalls(false);
     const ua = this.ua;
     this.ua = null;
     this.profile = null;
@@ -223,9 +387,10 @@ class SupervisorPhone {
     this.terminated(leg);
   }
 
+  /** What this supervisor hears: the monitoring leg and the 求助 call. */
   analyse(freqs: number[], windowMs?: number): Promise<Record<number, number>> {
-    const el = this.leg && !this.leg.ended ? this.leg.audio : null;
-    const streams = el?.srcObject instanceof MediaStream ? [el.srcObject] : [];
+    const els = [this.leg && !this.leg.ended ? this.leg.audio : null, this.help?.audio ?? null];
+    const streams = els.flatMap((el) => (el?.srcObject instanceof MediaStream ? [el.srcObject] : []));
     return toneLevels(streams, freqs, windowMs);
   }
 
@@ -242,6 +407,8 @@ export function supervisorPhone(): SupervisorPhone {
   const p = new SupervisorPhone();
   phone = p;
   window.addEventListener('pagehide', () => void p.stop());
+  // A new socket (reconnect) must learn again whether 求助 calls can reach this console.
+  useConnectionStore.subscribe(() => p.announce());
   // Nobody keeps listening after signing out.
   useSessionStore.subscribe((st) => {
     if (st.view.status !== 'signed-in') void p.shutdown();

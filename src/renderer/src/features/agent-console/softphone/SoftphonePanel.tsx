@@ -34,6 +34,7 @@ import { CallTimer } from '../../softphone/CallTimer';
 import { DtmfPad } from '../../softphone/DtmfPad';
 import { RegistrationBadge } from '../../softphone/RegistrationBadge';
 import { endText } from '../../softphone/call-text';
+import { EscalateButton } from './EscalateButton';
 
 const statusColor: Record<CallStatusView, string> = {
   idle: 'default',
@@ -148,6 +149,7 @@ function InCall({ call, consult }: { call: CallView; consult: CallView | null })
             >
               {call.muted ? t('softphone.unmute') : t('softphone.mute')}
             </Button>
+            <EscalateButton disabled={call.status !== 'established' || call.pending !== null || consult !== null} />
           </>
         )}
       </Space>
