@@ -416,7 +416,6 @@ export const en: Messages = {
     message: 'Message from {{from}}',
     forced_not_ready: '{{from}} set you not ready',
     forced_sign_out: '{{from}} signed you out',
-
     escalate: 'Ask for help',
     escalating: 'Calling supervisor {{name}}',
     escalateFailed: 'Help request failed',
