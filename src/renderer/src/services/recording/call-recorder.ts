@@ -33,6 +33,11 @@ export class CallRecorder {
   private stopped: Promise<void> | null = null;
   /** Blob → bytes conversions, chained so chunks are queued in order and `stop` can wait for the last. */
   private converting: Promise<void> = Promise.resolve();
+  /** The agent's side in the mix; replaced when the microphone is switched mid-call. */
+  private localSource: MediaStreamAudioSourceNode | null = null;
+  private mixInput: MediaStreamAudioDestinationNode | null = null;
+  /** A WebAudio source stays bound to the track it was made from: follow a microphone switch. */
+  private readonly onLocalTrack = (): void => this.connectLocal();
   recordingId: string | null = null;
 
   constructor(private readonly local: MediaStream, private readonly remote: MediaStream, private readonly info: CallRecordingInfo) {}
@@ -65,7 +70,9 @@ export class CallRecorder {
     // media element (the softphone's), which WebAudio needs to receive its samples.
     this.ctx = new AudioContext();
     const dest = this.ctx.createMediaStreamDestination();
-    if (this.local.getAudioTracks().length) this.ctx.createMediaStreamSource(this.local).connect(dest);
+    this.mixInput = dest;
+    this.connectLocal();
+    this.local.addEventListener('addtrack', this.onLocalTrack);
     if (this.remote.getAudioTracks().length) this.ctx.createMediaStreamSource(this.remote).connect(dest);
     const recorder = new MediaRecorder(dest.stream, { mimeType, audioBitsPerSecond: 32_000 });
     this.recorder = recorder;
@@ -81,10 +88,22 @@ export class CallRecorder {
     recorder.start(TIMESLICE_MS);
   }
 
+  /** (Re)connects the agent's current live microphone track to the mix. */
+  private connectLocal(): void {
+    const ctx = this.ctx;
+    const dest = this.mixInput;
+    const track = this.local.getAudioTracks().find((t) => t.readyState === 'live');
+    if (!ctx || !dest || !track) return;
+    this.localSource?.disconnect();
+    this.localSource = ctx.createMediaStreamSource(new MediaStream([track]));
+    this.localSource.connect(dest);
+  }
+
   /** Stops recording and waits until every chunk is stored and the checksum verified. */
   async stop(): Promise<void> {
     const recorder = this.recorder;
     if (!recorder || !this.uploader) return;
+    this.local.removeEventListener('addtrack', this.onLocalTrack);
     this.recorder = null;
     if (recorder.state !== 'inactive') recorder.stop();
     await this.stopped;

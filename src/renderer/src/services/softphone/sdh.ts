@@ -7,9 +7,16 @@
 import { Web, type Session, type SessionDescriptionHandlerFactory } from 'sip.js';
 
 export class HotlineSessionDescriptionHandler extends Web.SessionDescriptionHandler {
-  /** Swaps the microphone mid-call (RTCRtpSender.replaceTrack, no renegotiation); the old track is stopped. */
-  replaceMicrophone(stream: MediaStream): Promise<void> {
-    return this.setLocalMediaStream(stream);
+  /**
+   * Swaps the microphone mid-call (RTCRtpSender.replaceTrack, no renegotiation); the old track
+   * is stopped. sip.js moves the new track into the same local stream with addTrack, which
+   * fires no event (only the browser's own changes do), so we announce it: whoever taps the
+   * local stream (call recording, a supervisor's mix) listens for `addtrack` and re-reads it.
+   */
+  async replaceMicrophone(stream: MediaStream): Promise<void> {
+    await this.setLocalMediaStream(stream);
+    const local = this.localMediaStream;
+    for (const track of local.getAudioTracks()) local.dispatchEvent(new MediaStreamTrackEvent('addtrack', { track }));
   }
 
   async rollbackDescription(): Promise<void> {
