@@ -490,6 +490,15 @@ route[ACD_MEDIA] {
 }
 
 onreply_route[ACD_REPLY] {
+#!ifdef WITH_RTPENGINE
+  # While the voice service plays to the caller (183 early media), the agent's ringing is not
+  # relayed: on a 180 without SDP callers stop the early media and ring locally (baresip 1.0
+  # does), so the music on hold would stop while the agent's phone rings. The caller already
+  # had our 180 and 183; the agent's 200 OK goes through as before.
+  if ($avp(ivr) != $null && status =~ "^18[0-9]$") {
+    drop;
+  }
+#!endif
   route(MEDIA_ANSWER);
   if (nat_uac_test("64")) {
     add_contact_alias();

@@ -2,7 +2,8 @@
  * baresip (Debian `baresip-core`) as a scripted plain-RTP caller on loopback: the citizen on
  * a trunk. It plays a tone file (8 kHz mono 16-bit: baresip 1.0 does not resample), speaks
  * PCMU only, and records what it hears with the sndfile module (dump-*-dec.wav), so a test
- * can check both directions of a bridged call.
+ * can check both directions of a bridged call. BARESIP_VERBOSE=1 adds its debug lines (SDP
+ * updates, SSRC changes, where RTP comes from) to output().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -25,9 +26,13 @@ export interface BaresipCall {
   kill(): void;
   /** Presses a key in the call (RFC 4733 telephone-event), through baresip's ctrl_tcp command socket. */
   sendDigit(digit: string): Promise<void>;
-  /** The audio baresip received and decoded (mono 16-bit PCM), from its sndfile dump (the first call's). */
+  /**
+   * Everything baresip received and decoded (mono 16-bit PCM), its sndfile dumps joined in
+   * order. sndfile opens a new dump at every audio start: early media (183) and the answer
+   * (200 OK) of one call are two dumps, as are two calls (a transfer).
+   */
   received(): { sampleRate: number; samples: Int16Array };
-  /** What it received in each of its calls, oldest first (a transfer makes a second call). */
+  /** Each dump on its own, oldest first: one per audio start (a call, early media then its answer). */
   receivedAll(): { sampleRate: number; samples: Int16Array }[];
 }
 
@@ -80,7 +85,7 @@ function startBaresip(opts: { sipPort: number; number: string; dial: string | nu
   );
   const params = ['regint=0', 'audio_codecs=PCMU', ...(opts.dial ? [] : ['answermode=auto']), ...(opts.proxy ? [`outbound="${opts.proxy}"`] : [])];
   writeFileSync(join(dir, 'accounts'), `<sip:${opts.number}@127.0.0.1>;${params.join(';')}\n`);
-  const proc = spawn('baresip', ['-f', dir, ...(opts.dial ? ['-e', `/dial ${opts.dial}`] : []), '-t', String(opts.seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('baresip', ['-f', dir, ...(process.env.BARESIP_VERBOSE ? ['-v'] : []), ...(opts.dial ? ['-e', `/dial ${opts.dial}`] : []), '-t', String(opts.seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters: { re: RegExp; resolve: (t: number) => void }[] = [];
   const onData = (b: Buffer) => {
@@ -134,9 +139,16 @@ function startBaresip(opts: { sipPort: number; number: string; dial: string | nu
       return attempt(10);
     },
     received: () => {
-      const f = readdirSync(dir).filter((n) => /^dump-.*-dec\.wav$/.test(n)).sort()[0];
-      if (!f) throw new Error(`baresip recorded nothing in ${dir}; output:\n${out}`);
-      return readPcmWav(join(dir, f));
+      // Dumps are named by their start time to the second: sorting keeps their order.
+      const parts = readdirSync(dir).filter((n) => /^dump-.*-dec\.wav$/.test(n)).sort().map((f) => readPcmWav(join(dir, f)));
+      if (!parts.length) throw new Error(`baresip recorded nothing in ${dir}; output:\n${out}`);
+      const samples = new Int16Array(parts.reduce((n, p) => n + p.samples.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        samples.set(p.samples, at);
+        at += p.samples.length;
+      }
+      return { sampleRate: parts[0]!.sampleRate, samples };
     },
     receivedAll: () => readdirSync(dir).filter((n) => /^dump-.*-dec\.wav$/.test(n)).sort().map((f) => readPcmWav(join(dir, f))),
   };
