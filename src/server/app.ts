@@ -19,7 +19,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import type { Config } from './config/config.js';
+import { ivrEnabled, monitorFeatureCodes, type Config } from './config/config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { AppError, registerErrorHandling } from './http/errors.js';
@@ -161,7 +161,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
       const runDir = config.inMemoryDatabase || config.databaseUrl ? mkdtempSync(join(tmpdir(), 'hotline-kamailio-')) : resolve(config.dataDir, 'kamailio');
       // The voice service needs the media bridge; a bad configuration stops the start.
       const ivrConfig: IvrConfig | null =
-        config.ivr === 'on' && config.rtpengine !== 'off' ? loadIvrConfig(config.ivrFile ?? join(root, 'resources/ivr/ivr.json')) : null;
+        ivrEnabled(config) ? loadIvrConfig(config.ivrFile ?? join(root, 'resources/ivr/ivr.json')) : null;
       // The media bridge for trunk calls: the site's rtpengine, or ours beside our Kamailio.
       let rtpengineSock = config.rtpengine === 'external' ? config.rtpengineNg : undefined;
       if (config.rtpengine === 'external' && !rtpengineSock) log.warn('HOTLINE_RTPENGINE=external needs HOTLINE_RTPENGINE_NG; trunk calls will have no audio');
@@ -380,7 +380,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
   registerAgentStateRoutes(app, agents, authenticate);
   // 班长: wallboard, monitoring (grants signed with a key derived from the token secret), agent control.
-  const monitoring = new MonitoringService(db, new MonitorGrants(await serverSecret(db, 'jwt', config.jwtSecret), 30), { listenIndicator: config.monitorListenIndicator }, realtime.io);
+  const monitoring = new MonitoringService(db, new MonitorGrants(await serverSecret(db, 'jwt', config.jwtSecret), 30), { listenIndicator: config.monitorListenIndicator, featureCodes: monitorFeatureCodes(config) }, realtime.io);
   // 升级/求助: supervisors' consoles declare their phone ready over the socket; the agent's request picks one.
   const escalations = new EscalationService(db, realtime.io);
   escalations.attach(realtime);

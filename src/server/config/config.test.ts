@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, ivrEnabled, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -17,6 +17,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HOTLINE_RECORDING: 'both' })).toThrow(/HOTLINE_RECORDING/);
     expect(() => loadConfig({ HOTLINE_RECORDING: 'server', HOTLINE_RTPENGINE: 'external', HOTLINE_RTPENGINE_NG: 'udp:10.0.0.7:2223' })).toThrow(/HOTLINE_RECORDING: server needs/);
     expect(() => loadConfig({ HOTLINE_RECORDING: 'server', HOTLINE_SIP_MODE: 'external', HOTLINE_SIP_WS_URL: 'wss://pbx.example:7443' })).toThrow(/HOTLINE_RECORDING: server needs/);
+  });
+
+  it('HOTLINE_IVR: on by default with our managed rtpengine, off with an external one or none', () => {
+    expect(ivrEnabled(loadConfig({}))).toBe(true);
+    expect(ivrEnabled(loadConfig({ HOTLINE_IVR: 'off' }))).toBe(false);
+    expect(ivrEnabled(loadConfig({ HOTLINE_RTPENGINE: 'external', HOTLINE_RTPENGINE_NG: 'udp:10.0.0.7:2223' }))).toBe(false);
+    expect(ivrEnabled(loadConfig({ HOTLINE_RTPENGINE: 'external', HOTLINE_RTPENGINE_NG: 'udp:10.0.0.7:2223', HOTLINE_IVR: 'on' }))).toBe(true);
+    expect(ivrEnabled(loadConfig({ HOTLINE_RTPENGINE: 'off', HOTLINE_IVR: 'on' }))).toBe(false);
+    expect(() => loadConfig({ HOTLINE_IVR: 'yes' })).toThrow(/HOTLINE_IVR/);
   });
 
   it('names the bad key as its environment variable', () => {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { recordingModes } from '../../shared/api/softphone.js';
+import { FeatureCodesSchema, FeatureCodeTemplateSchema, monitorMethods, type FeatureCodes } from '../../shared/monitor-feature-codes.js';
 import { TrunksSchema } from '../telephony/trunks.js';
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
@@ -95,9 +96,10 @@ export const ConfigSchema = z.object({
   /**
    * The automatic voice service for trunk callers (announcements, DTMF menu, music on hold,
    * working hours): 'on' with a media bridge, 'off' lets trunk callers hear ringback only.
-   * Off by default until the caller hears the agent after early media (docs/voice-service.md, open problem).
+   * Unset: on with our managed rtpengine (which we start with the DTMF log the menu needs),
+   * off with an external one (it must be started with --dtmf-log-dest first); see ivrEnabled().
    */
-  ivr: z.enum(['on', 'off']).default('off'),
+  ivr: z.enum(['on', 'off']).optional(),
   /** Its configuration (JSON, src/shared/ivr.ts); default the shipped resources/ivr/ivr.json. */
   ivrFile: z.string().optional(),
   /**
@@ -177,6 +179,15 @@ export const ConfigSchema = z.object({
   disconnectGraceSeconds: z.coerce.number().min(0).max(3600).default(30),
   /** Show the agent "班长监听中" during silent listening too (whisper and barge always show it). */
   monitorListenIndicator: bool.default(false),
+  /**
+   * How supervisors step into calls: 'grant' (our own leg to the agent's softphone, any SIP
+   * server) or 'feature-codes' (the site's PBX spy feature: the supervisor's phone dials the
+   * codes below, with {ext} replaced by the agent's extension). See docs/supervisor.md.
+   */
+  monitorMethod: z.enum(monitorMethods).default('grant'),
+  monitorListenCode: FeatureCodeTemplateSchema.optional(),
+  monitorWhisperCode: FeatureCodeTemplateSchema.optional(),
+  monitorBargeCode: FeatureCodeTemplateSchema.optional(),
   /** The hotline's public number, dialled by citizens (and the caller simulator). */
   hotlineNumber: z.string().regex(/^[0-9]{3,20}$/).default('12345'),
 
@@ -203,6 +214,12 @@ export const ConfigSchema = z.object({
   provinceReconcileAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^$/, 'must be HH:MM').default('02:30'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** Whether the voice service answers trunk callers: HOTLINE_IVR, by default on where we run rtpengine ourselves. */
+export function ivrEnabled(c: Pick<Config, 'ivr' | 'rtpengine'>): boolean {
+  if (c.rtpengine === 'off') return false;
+  return c.ivr === undefined ? c.rtpengine === 'managed' : c.ivr === 'on';
+}
 
 /** Environment variable for each key (DATABASE_URL keeps its conventional name). */
 export const envNames: Record<keyof Config, string> = {
@@ -266,6 +283,10 @@ export const envNames: Record<keyof Config, string> = {
   breakReasons: 'HOTLINE_BREAK_REASONS',
   disconnectGraceSeconds: 'HOTLINE_DISCONNECT_GRACE_SECONDS',
   monitorListenIndicator: 'HOTLINE_MONITOR_LISTEN_INDICATOR',
+  monitorMethod: 'HOTLINE_MONITOR_MODE',
+  monitorListenCode: 'HOTLINE_MONITOR_LISTEN_CODE',
+  monitorWhisperCode: 'HOTLINE_MONITOR_WHISPER_CODE',
+  monitorBargeCode: 'HOTLINE_MONITOR_BARGE_CODE',
   provinceUrl: 'HOTLINE_PROVINCE_URL',
   provinceAppKey: 'HOTLINE_PROVINCE_APP_KEY',
   provinceAppSecret: 'HOTLINE_PROVINCE_APP_SECRET',
@@ -323,5 +344,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (parsed.data.recording === 'server' && (parsed.data.rtpengine !== 'managed' || parsed.data.sipMode !== 'managed')) {
     throw new ConfigError('Invalid configuration:\n  HOTLINE_RECORDING: server needs our managed SIP server and rtpengine (HOTLINE_SIP_MODE=managed, HOTLINE_RTPENGINE=managed) (got "server")');
   }
+  if (parsed.data.monitorMethod === 'feature-codes') monitorFeatureCodes(parsed.data);
   return parsed.data;
+}
+
+/** The site's PBX spy codes when HOTLINE_MONITOR_MODE=feature-codes (all three are then required), else null. */
+export function monitorFeatureCodes(c: Pick<Config, 'monitorMethod' | 'monitorListenCode' | 'monitorWhisperCode' | 'monitorBargeCode'>): FeatureCodes | null {
+  if (c.monitorMethod !== 'feature-codes') return null;
+  const missing = (['monitorListenCode', 'monitorWhisperCode', 'monitorBargeCode'] as const).filter((k) => !c[k]).map((k) => envNames[k]);
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n  HOTLINE_MONITOR_MODE: feature-codes needs ${missing.join(', ')} (e.g. *33{ext})`);
+  return FeatureCodesSchema.parse({ listen: c.monitorListenCode, whisper: c.monitorWhisperCode, barge: c.monitorBargeCode });
 }
