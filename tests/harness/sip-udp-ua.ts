@@ -81,7 +81,7 @@ function digest(challenge: string, method: string, uri: string, c: Credentials):
 }
 
 /** What an agent UA does with an incoming INVITE (after its 180). */
-export type AnswerPolicy = { kind: 'answer'; afterMs?: number } | { kind: 'reply'; status: number; reason: string; afterMs?: number } | { kind: 'ring' };
+export type AnswerPolicy = { kind: 'answer'; afterMs?: number; /** Our answer to this offer (default plain PCMU on RTP). */ sdp?: (invite: SipMessage) => string } | { kind: 'reply'; status: number; reason: string; afterMs?: number } | { kind: 'ring' };
 
 export interface IncomingCall {
   invite: SipMessage;
@@ -103,11 +103,16 @@ export class SipUdpUa {
     readonly user: string,
     private readonly server: { host: string; port: number; domain: string },
     private readonly creds: Credentials,
+    /**
+     * Our address. A test domain of 127.0.0.1 makes Kamailio treat every 127.0.0.1:<port> as
+     * itself, so in-dialog requests *to* this UA (ACK, BYE) need another loopback address.
+     */
+    readonly host = '127.0.0.1',
   ) {}
 
   async open(): Promise<this> {
     this.sock = createSocket('udp4');
-    await new Promise<void>((r) => this.sock.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => this.sock.bind(0, this.host, () => r()));
     this.port = this.sock.address().port;
     this.sock.on('message', (buf) => {
       const m = parseSip(buf.toString());
@@ -156,7 +161,7 @@ export class SipUdpUa {
   }
 
   private via(branch: string): string {
-    return `SIP/2.0/UDP 127.0.0.1:${this.port};rport;branch=z9hG4bK${branch}`;
+    return `SIP/2.0/UDP ${this.host}:${this.port};rport;branch=z9hG4bK${branch}`;
   }
 
   async register(expires = 120): Promise<number> {
@@ -172,7 +177,7 @@ export class SipUdpUa {
         `To: <${aor}>`,
         `Call-ID: ${callId}`,
         `CSeq: ${cseq} REGISTER`,
-        `Contact: <sip:${this.user}@127.0.0.1:${this.port}>`,
+        `Contact: <sip:${this.user}@${this.host}:${this.port}>`,
         `Expires: ${expires}`,
         ...(auth ? [`Authorization: ${auth}`] : []),
         'Content-Length: 0',
@@ -227,7 +232,7 @@ export class SipUdpUa {
       `To: ${opts.toTag && !tagOf(to) ? `${to};tag=${opts.toTag}` : to}`,
       `Call-ID: ${hdr(req, 'call-id')}`,
       `CSeq: ${hdr(req, 'cseq')}`,
-      ...(opts.contact ? [`Contact: <sip:${this.user}@127.0.0.1:${this.port}>`] : []),
+      ...(opts.contact ? [`Contact: <sip:${this.user}@${this.host}:${this.port}>`] : []),
       ...(opts.body ? ['Content-Type: application/sdp'] : []),
       `Content-Length: ${Buffer.byteLength(opts.body ?? '')}`,
       '',
@@ -278,7 +283,7 @@ export class SipUdpUa {
           if (d.done) return;
           if (p.kind === 'answer') {
             d.answered = true;
-            this.reply(m, 200, 'OK', { toTag, body: SDP(40000), contact: true });
+            this.reply(m, 200, 'OK', { toTag, body: p.sdp ? p.sdp(m) : SDP(40000), contact: true });
           } else if (p.kind === 'reply') {
             d.done = true;
             this.reply(m, p.status, p.reason, { toTag });
@@ -349,7 +354,7 @@ export class OutgoingCall {
       `To: <${this.ruri}>`,
       `Call-ID: ${this.callId}`,
       `CSeq: ${this.cseq} INVITE`,
-      `Contact: <sip:${this.ua.user}@127.0.0.1:${this.ua.port}>`,
+      `Contact: <sip:${this.ua.user}@${this.ua.host}:${this.ua.port}>`,
       ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
       ...this.extraHeaders,
       'Content-Type: application/sdp',
@@ -470,7 +475,7 @@ export class OutgoingCall {
     const body = SDP(41000) + `a=${direction}\r\n`;
     const ok = this.ua.waitFor((m) => m.method === null && m.status >= 200 && hdr(m, 'call-id') === this.callId && hdr(m, 'cseq') === `${cseq} INVITE`, 3000, 're-INVITE reply');
     const req = this.dialogRequest('INVITE', this.finalReply, cseq)
-      .replace('Content-Length: 0\r\n', `Contact: <sip:${this.ua.user}@127.0.0.1:${this.ua.port}>\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
+      .replace('Content-Length: 0\r\n', `Contact: <sip:${this.ua.user}@${this.ua.host}:${this.ua.port}>\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
     this.ua.send(req + body);
     const res = await ok;
     this.ua.send(this.dialogRequest('ACK', this.finalReply, cseq));

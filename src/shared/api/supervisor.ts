@@ -79,6 +79,8 @@ export const StartMonitorSchema = z.object({ agentId: z.uuid(), mode: MonitorMod
 
 export const MonitorGrantSchema = z
   .object({
+    /** Our own leg: call the agent's extension with the grant (any SIP server). */
+    via: z.literal('grant'),
     sessionId: z.uuid(),
     /** The signed grant to send in the X-Hotline-Monitor header; valid once, until expiresAt. */
     grant: z.string(),
@@ -89,6 +91,27 @@ export const MonitorGrantSchema = z
   })
   .meta({ id: 'MonitorGrant' });
 export type MonitorGrant = z.infer<typeof MonitorGrantSchema>;
+
+/**
+ * A site whose PBX has its own spy feature (HOTLINE_MONITOR_MODE=feature-codes): the supervisor's
+ * phone dials this number (the mode's code rendered for the agent's extension) instead of
+ * calling the agent; the session is active from here (nothing for the agent's softphone to redeem).
+ */
+export const MonitorDialSchema = z
+  .object({
+    via: z.literal('feature-code'),
+    sessionId: z.uuid(),
+    /** The rendered feature code, e.g. `*331001`: dial it on the supervisor's own extension. */
+    dial: z.string(),
+    agentExtension: z.string(),
+    mode: MonitorModeSchema,
+  })
+  .meta({ id: 'MonitorDial' });
+export type MonitorDial = z.infer<typeof MonitorDialSchema>;
+
+/** What starting a session returns: a grant, or the feature code to dial (site setting). */
+export const MonitorStartSchema = z.discriminatedUnion('via', [MonitorGrantSchema, MonitorDialSchema]);
+export type MonitorStart = z.infer<typeof MonitorStartSchema>;
 
 export const RedeemMonitorSchema = z.object({
   grant: z.string().min(1).max(4096),
@@ -117,6 +140,8 @@ export const MonitorSessionSchema = z
     mode: MonitorModeSchema,
     state: z.enum(['requested', 'active', 'ended']),
     showIndicator: z.boolean(),
+    /** Feature-code sessions: the new mode's code; the supervisor's phone hangs up and dials it. */
+    dial: z.string().optional(),
   })
   .meta({ id: 'MonitorSession' });
 export type MonitorSession = z.infer<typeof MonitorSessionSchema>;
@@ -180,8 +205,8 @@ export const supervisorRoutes = {
     access: 'floor:watch', status: 200, response: SipProfileSchema,
   }),
   startMonitor: route({
-    method: 'POST', path: '/api/monitoring/sessions', summary: '监听/业务指导/强插: a single-use grant to call the agent with', tags: ['supervisor'],
-    access: 'floor:watch', body: StartMonitorSchema, status: 201, response: MonitorGrantSchema,
+    method: 'POST', path: '/api/monitoring/sessions', summary: '监听/业务指导/强插: a single-use grant to call the agent with, or the PBX feature code to dial', tags: ['supervisor'],
+    access: 'floor:watch', body: StartMonitorSchema, status: 201, response: MonitorStartSchema,
   }),
   changeMonitorMode: route({
     method: 'POST', path: '/api/monitoring/sessions/:id/mode', summary: 'Switch listen / whisper / barge during a session', tags: ['supervisor'],

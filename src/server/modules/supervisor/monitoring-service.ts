@@ -2,10 +2,13 @@
  * Monitoring sessions (监听 / 业务指导 / 强插): issues single-use grants to supervisors,
  * redeems them for the agent's softphone (signature, expiry, once, agent and call), switches
  * modes and records the end. Every step is audited; the floor is told who is being monitored
- * and the agent's console is told mode changes (its softphone changes the mix).
+ * and the agent's console is told mode changes (its softphone changes the mix). On a site
+ * whose PBX has its own spy feature (feature codes), the same checks hand out the rendered
+ * code to dial instead of a grant, and the session is active at once.
  */
 import { randomUUID } from 'node:crypto';
-import type { MonitorGrant, MonitorMode, MonitorRedeemed, MonitorSession } from '../../../shared/api/supervisor.js';
+import type { MonitorMode, MonitorRedeemed, MonitorSession, MonitorStart } from '../../../shared/api/supervisor.js';
+import { renderFeatureCode, type FeatureCodes } from '../../../shared/monitor-feature-codes.js';
 import { rooms } from '../../../shared/realtime.js';
 import type { Db } from '../../db/database.js';
 import type { MonitorSessionTable } from '../../db/schema.js';
@@ -19,6 +22,8 @@ import type { MonitorGrants } from './monitor-grants.js';
 export interface MonitoringSettings {
   /** Show "班长监听中" to the agent in listen mode (whisper and barge always show it). */
   listenIndicator: boolean;
+  /** The PBX's spy codes (HOTLINE_MONITOR_MODE=feature-codes), or null for our grant-based leg. */
+  featureCodes: FeatureCodes | null;
 }
 
 type SessionRow = Pick<MonitorSessionTable, 'id' | 'supervisor_id' | 'agent_id' | 'call_id' | 'mode'> & { redeemed_at: Date | null; ended_at: Date | null };
@@ -35,14 +40,16 @@ export class MonitoringService {
     return mode !== 'listen' || this.settings.listenIndicator;
   }
 
-  /** A grant for the supervisor's softphone to call the agent with. */
-  async start(p: Principal, agentId: string, mode: MonitorMode, ip: string | null): Promise<MonitorGrant> {
+  /** A grant for the supervisor's softphone to call the agent with (or the feature code to dial). */
+  async start(p: Principal, agentId: string, mode: MonitorMode, ip: string | null): Promise<MonitorStart> {
     const agent = await supervisedAgent(this.db, p, agentId);
     if (agentId === p.userId) throw new AppError('FORBIDDEN', 'You cannot monitor yourself');
     if (!agent.extension) throw new AppError('CONFLICT', 'This agent has no extension');
     const call = await this.db.selectFrom('agent_live_call').select(['sip_call_id']).where('agent_id', '=', agentId).executeTakeFirst();
     if (!call) throw new AppError('CONFLICT', '坐席当前不在通话中');
     const jti = randomUUID();
+    const codes = this.settings.featureCodes;
+    if (codes) return this.startWithFeatureCode(p, codes, { id: agentId, displayName: agent.displayName, extension: agent.extension }, call.sip_call_id, mode, ip);
     const { grant, expiresAt } = await this.grants.issue({ jti, supervisorId: p.userId, agentId, callId: call.sip_call_id, mode });
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('monitor_session').values({ id: jti, supervisor_id: p.userId, agent_id: agentId, call_id: call.sip_call_id, mode, expires_at: expiresAt }).execute();
@@ -51,7 +58,28 @@ export class MonitoringService {
         detail: { sessionId: jti, callId: call.sip_call_id, mode, agent: agent.displayName },
       });
     });
-    return { sessionId: jti, grant, agentExtension: agent.extension, mode, expiresAt: expiresAt.toISOString() };
+    return { via: 'grant', sessionId: jti, grant, agentExtension: agent.extension, mode, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * The PBX does the listening: nothing for the agent's softphone to redeem, so the session
+   * is active (redeemed) as soon as the supervisor, checked like any other, gets the code.
+   */
+  private async startWithFeatureCode(
+    p: Principal, codes: FeatureCodes, agent: { id: string; displayName: string; extension: string }, callId: string, mode: MonitorMode, ip: string | null,
+  ): Promise<MonitorStart> {
+    const sessionId = randomUUID();
+    const dial = renderFeatureCode(codes, mode, agent.extension);
+    const now = new Date();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('monitor_session').values({ id: sessionId, supervisor_id: p.userId, agent_id: agent.id, call_id: callId, mode, expires_at: now, redeemed_at: now }).execute();
+      await recordAudit(tx, {
+        actorId: p.userId, actorName: p.username, action: 'monitor.start', targetType: 'user', targetId: agent.id, ip,
+        detail: { sessionId, callId, mode, via: 'feature-code', dial, agent: agent.displayName },
+      });
+    });
+    await this.pushFloor(agent.id, { sessionId, supervisorName: p.displayName, mode });
+    return { via: 'feature-code', sessionId, dial, agentExtension: agent.extension, mode };
   }
 
   /**
@@ -107,19 +135,28 @@ export class MonitoringService {
     if (row.supervisor_id !== p.userId) throw new AppError('FORBIDDEN', 'Only the supervisor who started it may switch modes');
     await supervisedAgent(this.db, p, row.agent_id);
     if (row.ended_at || !row.redeemed_at) throw new AppError('CONFLICT', 'This monitoring session is not active');
+    // Feature codes: a new mode is a new call to the PBX with that mode's code.
+    const codes = this.settings.featureCodes;
+    let dial: string | undefined;
+    if (codes) {
+      const ext = (await this.db.selectFrom('app_user').select('extension').where('id', '=', row.agent_id).executeTakeFirst())?.extension;
+      if (!ext) throw new AppError('CONFLICT', 'This agent has no extension');
+      dial = renderFeatureCode(codes, mode, ext);
+    }
     const supName = await this.db.transaction().execute(async (tx) => {
       const r = await tx.updateTable('monitor_session').set({ mode }).where('id', '=', sessionId).where('ended_at', 'is', null).returning('id').executeTakeFirst();
       if (!r) throw new AppError('CONFLICT', 'This monitoring session is not active');
       await recordAudit(tx, {
         actorId: p.userId, actorName: p.username, action: 'monitor.mode', targetType: 'user', targetId: row.agent_id, ip,
-        detail: { sessionId, callId: row.call_id, from: row.mode, to: mode },
+        detail: { sessionId, callId: row.call_id, from: row.mode, to: mode, ...(dial ? { via: 'feature-code', dial } : {}) },
       });
       return p.displayName;
     });
     const showIndicator = this.showIndicator(mode);
-    this.io.to(rooms.user(row.agent_id)).emit('monitor:mode-changed', { sessionId, mode, showIndicator });
+    // With feature codes the agent's softphone holds no leg of ours: nothing to re-mix there.
+    if (!dial) this.io.to(rooms.user(row.agent_id)).emit('monitor:mode-changed', { sessionId, mode, showIndicator });
     await this.pushFloor(row.agent_id, { sessionId, supervisorName: supName, mode });
-    return { sessionId, supervisorId: row.supervisor_id, agentId: row.agent_id, callId: row.call_id, mode, state: 'active', showIndicator };
+    return { sessionId, supervisorId: row.supervisor_id, agentId: row.agent_id, callId: row.call_id, mode, state: 'active', showIndicator, ...(dial ? { dial } : {}) };
   }
 
   /** Either side reports the leg ended. Idempotent: the first report is audited, later ones change nothing. */

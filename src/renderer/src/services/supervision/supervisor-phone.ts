@@ -7,7 +7,10 @@
  * backend for a grant, calls the agent's extension with it in X-Hotline-Monitor, plays what
  * comes back (caller + agent mixed by the agent's softphone) and sends the microphone only
  * while whispering or barging. Mode switches go through the backend, which tells the agent's
- * console. `window.__monitor` exposes levels for tests, like `window.__softphone`.
+ * console. On a site using its PBX's spy feature (feature codes) the backend answers with the
+ * rendered code instead of a grant: the phone dials that, and a mode switch hangs up and dials
+ * the new mode's code (same session). `window.__monitor` exposes levels for tests, like
+ * `window.__softphone`.
  */
 import { Invitation, Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Session } from 'sip.js';
 import { api } from '../../../../shared/api/index.js';
@@ -34,6 +37,8 @@ interface Leg {
   audio: HTMLAudioElement | null;
   mode: MonitorMode;
   ended: boolean;
+  /** Feature-code leg hung up to dial another mode's code: its end is not the session's. */
+  replaced: boolean;
   /** Click → first audio from the agent (ms), for the set-up benchmark. */
   startedAt: number;
 }
@@ -273,18 +278,27 @@ class SupervisorPhone {
       store.patchSession({ status: 'failed', error: errorText(err) });
       return;
     }
-    const target = UserAgent.makeURI(`sip:${grant.agentExtension}@${profile.domain}`);
-    if (!target) {
+    // Our leg calls the agent with the grant; on a PBX with a spy feature we dial its code.
+    const number = grant.via === 'grant' ? grant.agentExtension : grant.dial;
+    const headers = grant.via === 'grant' ? [`${MONITOR_HEADER}: ${grant.grant}`] : [];
+    if (!this.placeLeg(ua, profile, number, headers, grant.sessionId, mode, startedAt)) {
       store.patchSession({ status: 'failed', error: 'bad extension' });
       return;
     }
+    store.patchSession({ sessionId: grant.sessionId, status: 'calling' });
+  }
+
+  /** Calls `number` for the session; false when it makes no SIP URI. */
+  private placeLeg(ua: UserAgent, profile: SipProfile, number: string, headers: string[], sessionId: string, mode: MonitorMode, startedAt: number): boolean {
+    // Feature codes may hold `#`, which a SIP URI's user part must escape (`*` it may carry).
+    const target = UserAgent.makeURI(`sip:${number.replaceAll('#', '%23')}@${profile.domain}`);
+    if (!target) return false;
     const inviter = new Inviter(ua, target, {
-      extraHeaders: [`${MONITOR_HEADER}: ${grant.grant}`],
+      extraHeaders: headers,
       sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } as Web.SessionDescriptionHandlerOptions,
     });
-    const leg: Leg = { sessionId: grant.sessionId, inviter, audio: null, mode, ended: false, startedAt };
+    const leg: Leg = { sessionId, inviter, audio: null, mode, ended: false, replaced: false, startedAt };
     this.leg = leg;
-    store.patchSession({ sessionId: grant.sessionId, status: 'calling' });
     inviter.stateChange.addListener((state) => {
       if (state === SessionState.Established) this.established(leg);
       if (state === SessionState.Terminated) this.terminated(leg);
@@ -301,6 +315,7 @@ class SupervisorPhone {
         log.warn('monitoring INVITE failed', err);
         if (this.leg === leg) useMonitorStore.getState().patchSession({ status: 'failed', error: errorText(err) });
       });
+    return true;
   }
 
   private established(leg: Leg): void {
@@ -343,6 +358,7 @@ class SupervisorPhone {
     leg.ended = true;
     leg.audio?.pause();
     if (leg.audio) leg.audio.srcObject = null;
+    if (leg.replaced) return;
     call(api.endMonitor, { params: { id: leg.sessionId }, body: { reason: 'supervisor_left' } }).catch(() => undefined);
     if (this.leg === leg) {
       const s = useMonitorStore.getState().session;
@@ -356,12 +372,38 @@ class SupervisorPhone {
     if (!leg || leg.ended) return;
     useMonitorStore.getState().patchSession({ switching: true, error: null });
     try {
-      await call(api.changeMonitorMode, { params: { id: leg.sessionId }, body: { mode } });
+      const changed = await call(api.changeMonitorMode, { params: { id: leg.sessionId }, body: { mode } });
+      if (changed.dial !== undefined) {
+        await this.redial(leg, changed.dial, mode);
+        return;
+      }
       leg.mode = mode;
       this.applyMic(leg);
       useMonitorStore.getState().patchSession({ mode, switching: false });
     } catch (err) {
       useMonitorStore.getState().patchSession({ switching: false, error: errorText(err) });
+    }
+  }
+
+  /**
+   * Feature codes: the PBX runs one mode per call, so a switch hangs up (BYE, or CANCEL while
+   * it rings) and dials the new mode's code within the same session.
+   */
+  private async redial(old: Leg, dial: string, mode: MonitorMode): Promise<void> {
+    old.replaced = true;
+    const s = old.inviter;
+    if (s.state === SessionState.Established) await s.bye().catch(() => undefined);
+    else if (s.state === SessionState.Initial || s.state === SessionState.Establishing) await s.cancel().catch(() => undefined);
+    this.terminated(old);
+    const store = useMonitorStore.getState();
+    try {
+      const { ua, profile } = await this.userAgent();
+      if (!this.placeLeg(ua, profile, dial, [], old.sessionId, mode, performance.now())) throw new Error('bad feature code');
+      store.patchSession({ mode, switching: false, status: 'calling' });
+    } catch (err) {
+      // Nothing runs any more: the session is over for the backend too.
+      call(api.endMonitor, { params: { id: old.sessionId }, body: { reason: 'failed' } }).catch(() => undefined);
+      store.patchSession({ switching: false, status: 'failed', error: errorText(err) });
     }
   }
 
