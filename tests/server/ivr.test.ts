@@ -13,6 +13,7 @@ import { AcdService } from '../../src/server/modules/acd/acd-service.js';
 import { loadIvrConfig, parseIvrConfig } from '../../src/server/telephony/ivr/ivr-config.js';
 import { IvrService, type IvrMedia } from '../../src/server/telephony/ivr/ivr-service.js';
 import { standInAnswer } from '../../src/server/telephony/ivr/rtpengine-ivr.js';
+import { deriveCallTimes } from '../../src/shared/call-times.js';
 import { IvrConfigSchema, isOpenAt, type IvrConfig } from '../../src/shared/ivr.js';
 import { makeFloor, makeReady, nextNumber, RecordingSink } from '../harness/acd-floor.js';
 import { createTestApp, type TestApp } from '../harness/test-app.js';
@@ -148,12 +149,16 @@ describe('voice-service sessions (fake media, fake clock)', () => {
     expect(media.log).toContain('play menu.wav');
   });
 
-  it('a caller who hangs up during the menu is not queued', async () => {
+  it('a caller who hangs up during the menu is not queued; the call counts against the default queue', async () => {
     const ivr = service();
     const chosen = ivr.greet(call());
     await vi.advanceTimersByTimeAsync(1500);
     ivr.end('c1');
     expect(await chosen).toBeNull();
+    expect(ivr.queueWithoutInput('12345')).toBe('12345');
+    expect(new IvrService({ ...config, menu: { ...config.menu!, defaultQueue: '12315' } }, media, { sessionProgress: async () => undefined }, quiet).queueWithoutInput('12345')).toBe('12315');
+    // Numbers without the menu stay on their own queue.
+    expect(ivr.queueWithoutInput('12388')).toBe('12388');
   });
 
   it('numbers outside the menu only hear music; after hours there is no menu', async () => {
@@ -225,6 +230,32 @@ describe('ACD: after hours and queue full close the call with a callback task', 
     expect(task.status).not.toBe('done');
     // Nobody was offered the call although an agent was ready.
     expect((await t.services.agents.status(floor.agents[0]!)).state.kind).toBe('ready');
+    await acd.stop();
+  });
+
+  it('a caller who hangs up in the menu: abandoned record against the default queue (never queued, with its wait) and a callback task', async () => {
+    const { sink, acd, floor, number, q } = await setup(() => true);
+    await makeReady(t.services.agents, floor.agents);
+    const callId = `call-${randomUUID()}`;
+    const arrived = new Date(Date.now() - 7_000);
+    const left = new Date(arrived.getTime() + 6_500);
+    await acd.leftBeforeQueue({ callId, dialled: '12345', caller: '13700005555', trunk: 'pstn', at: arrived }, number, left);
+    // The abandon fact Kamailio reports next, and a repeated report, change nothing.
+    await acd.abandoned(callId, new Date());
+    await acd.leftBeforeQueue({ callId, dialled: '12345', caller: '13700005555', trunk: 'pstn', at: arrived }, number, new Date());
+    const rec = await t.db.selectFrom('call_record').selectAll().where('call_id', '=', callId).executeTakeFirstOrThrow();
+    expect(rec).toMatchObject({ result: 'abandoned', ended_by: 'caller', queue_id: q.id, queued_at: null, called: '12345', trunk: 'pstn', direction: 'inbound', answered_at: null, agent_id: null });
+    expect(deriveCallTimes({ arrivedAt: rec.arrived_at, answeredAt: null, endedAt: rec.ended_at, wrapUpEndedAt: null, holds: [] }).waitSeconds).toBe(6.5);
+    const task = await t.db.selectFrom('callback_task').selectAll().where('last_call_id', '=', callId).executeTakeFirstOrThrow();
+    expect(task).toMatchObject({ status: 'open', reason: 'abandoned', queue_id: q.id, missed_count: 1, caller_normalised: '13700005555' });
+    // Nobody was offered anything; the ready agent stays ready.
+    expect(sink.of(callId)).toEqual([]);
+    expect((await t.services.agents.status(floor.agents[0]!)).state.kind).toBe('ready');
+    // A queue number nobody answers: still a record (no queue) and a task.
+    const stray = `call-${randomUUID()}`;
+    await acd.leftBeforeQueue({ callId: stray, dialled: '12345', caller: '13700006666', trunk: 'pstn', at: arrived }, 'no-such-queue', left);
+    expect((await t.db.selectFrom('call_record').select(['queue_id', 'result']).where('call_id', '=', stray).executeTakeFirstOrThrow())).toEqual({ queue_id: null, result: 'abandoned' });
+    expect(await t.db.selectFrom('callback_task').select('id').where('last_call_id', '=', stray).executeTakeFirst()).toBeDefined();
     await acd.stop();
   });
 

@@ -276,6 +276,25 @@ export class AcdService implements CallRouter {
     await this.commit(eff);
   }
 
+  async leftBeforeQueue(call: CallArrival, queueNumber: string, at: Date): Promise<void> {
+    const eff = new Effects();
+    await this.db.transaction().execute(async (tx) => {
+      const q = await tx.selectFrom('acd_queue_number').select('queue_id').where('number', '=', queueNumber).executeTakeFirst();
+      const queueId = q?.queue_id ?? null;
+      const callerNormalised = normaliseCallerNumber(call.caller);
+      // queued_at stays null: reports tell a hang-up in the menu from one in the queue by it.
+      const inserted = await tx.insertInto('call_record').values({
+        call_id: call.callId, direction: 'inbound', caller: call.caller, caller_normalised: callerNormalised, called: call.dialled,
+        trunk: call.trunk, queue_id: queueId, arrived_at: call.at, ended_at: at, ended_by: 'caller', result: 'abandoned',
+      }).onConflict((oc) => oc.column('call_id').doNothing()).returning('call_id').executeTakeFirst();
+      if (!inserted) return; // repeated fact, or the call did reach the ACD
+      const task = await recordMissedCall(tx, { caller: call.caller, callerNormalised, queueId, reason: 'abandoned', callId: call.callId, at });
+      if (task) eff.callbacks.push(task);
+      if (queueId) eff.queues.add(queueId);
+    });
+    await this.commit(eff);
+  }
+
   async ended(callId: string, by: 'caller' | 'agent' | 'system', at: Date): Promise<void> {
     const eff = new Effects();
     const stillQueued = await this.db.transaction().execute(async (tx) => {

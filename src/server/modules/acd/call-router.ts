@@ -80,6 +80,14 @@ export interface CallRouter {
   answered(callId: string, agentId: string, at: Date): Promise<void>;
   /** The caller gave up (CANCEL or hang-up) before an agent answered. Non-queue legs (added): unanswered → result 'missed'. */
   abandoned(callId: string, at: Date): Promise<void>;
+  /**
+   * (Added with the voice service.) The caller hung up during the welcome or the menu, before
+   * the call reached a queue: it still gets a call record (abandoned, never queued) and, as a
+   * missed call, a callback task. `call.dialled` is the number the caller dialled; `queueNumber`
+   * the queue the call is counted against (the one it would have gone to without input).
+   * Optional: SIP sides without a voice service never report it.
+   */
+  leftBeforeQueue?(call: CallArrival, queueNumber: string, at: Date): Promise<void>;
   /** An answered call ended (BYE from either side). */
   ended(callId: string, by: 'caller' | 'agent' | 'system', at: Date): Promise<void>;
   /** (Added.) A non-queue leg started ringing (see CallLegStart). */

@@ -138,6 +138,15 @@ export class IvrService {
     return s.ended ? null : queue;
   }
 
+  /**
+   * The queue number a call to `dialled` is counted against when the caller hangs up before
+   * choosing (during the welcome or the menu): the menu's default queue, else the dialled one.
+   */
+  queueWithoutInput(dialled: string): string {
+    const c = this.config;
+    return c.menu && c.numbers.includes(dialled) ? c.menu.defaultQueue : dialled;
+  }
+
   /** A key the caller pressed (RFC 4733 event reported by the media bridge). */
   digit(callId: string, digit: string): void {
     const s = this.sessions.get(callId);

@@ -230,8 +230,14 @@ export class KamailioAcdBridge implements RoutingDecisionSink {
           // Early media, welcome and menu first: the menu picks the queue the ACD hears of.
           const greeting = { callId: e.callId, ftag: e.ftag, sdp: e.sdp, dialled: e.dialled, index: e.index, label: e.label };
           this.report(call, 'arrived', async (r) => {
-            const dialled = await ivr.greet(greeting);
-            if (dialled !== null && this.calls.get(e.callId) === call) await r.arrived({ callId: e.callId, dialled, caller: e.caller, trunk: e.trunk ?? null, at });
+            const queue = await ivr.greet(greeting);
+            if (queue !== null && this.calls.get(e.callId) === call) {
+              await r.arrived({ callId: e.callId, dialled: queue, caller: e.caller, trunk: e.trunk ?? null, at });
+              return;
+            }
+            // The caller hung up during the welcome or the menu (the abandon fact that follows
+            // in this chain finds the record ended): still a call record and a callback task.
+            await r.leftBeforeQueue?.({ callId: e.callId, dialled: e.dialled, caller: e.caller, trunk: e.trunk ?? null, at }, queue ?? ivr.queueWithoutInput(e.dialled), new Date());
           });
           return;
         }
