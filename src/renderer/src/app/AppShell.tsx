@@ -10,6 +10,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   CloudSyncOutlined,
+  DatabaseOutlined,
   DashboardOutlined,
   FileTextOutlined,
   LogoutOutlined,
@@ -21,6 +22,7 @@ import type { CurrentUser } from '../../../shared/api/accounts.js';
 import { AgentConsolePage } from '../features/agent-console/AgentConsolePage';
 import { AuditPage } from '../features/admin/audit/AuditPage';
 import { ProvincePage } from '../features/admin/province/ProvincePage';
+import { RefDataPage } from '../features/admin/refdata/RefDataPage';
 import { GroupsPage } from '../features/admin/groups/GroupsPage';
 import { UsersPage } from '../features/admin/users/UsersPage';
 import { SupervisorPage } from '../features/supervisor/SupervisorPage';
@@ -41,6 +43,7 @@ const navIcons: Record<Page['nav'], ReactNode> = {
   recordings: <SoundOutlined />,
   users: <UserOutlined />,
   groups: <ApartmentOutlined />,
+  refdata: <DatabaseOutlined />,
   audit: <AuditOutlined />,
   province: <CloudSyncOutlined />,
 };
@@ -61,6 +64,8 @@ function PageContent({ path }: { path: PagePath }) {
       return <UsersPage />;
     case '/admin/groups':
       return <GroupsPage />;
+    case '/admin/refdata':
+      return <RefDataPage />;
     case '/admin/audit':
       return <AuditPage />;
     case '/admin/province':

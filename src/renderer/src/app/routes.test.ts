@@ -15,7 +15,7 @@ describe('routes', () => {
   it('shows menu entries by permission', () => {
     expect(allowedPages(['agent']).map((p) => p.path)).toEqual(['/agent', '/tickets', '/recordings']);
     expect(allowedPages(['supervisor']).map((p) => p.path)).toEqual(['/tickets', '/supervisor', '/recordings', '/admin/audit']);
-    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/tickets', '/supervisor', '/recordings', '/admin/users', '/admin/groups', '/admin/audit', '/admin/province']);
+    expect(allowedPages(['admin']).map((p) => p.path)).toEqual(['/tickets', '/supervisor', '/recordings', '/admin/users', '/admin/groups', '/admin/refdata', '/admin/audit', '/admin/province']);
     expect(allowedPages(['qa']).map((p) => p.path)).toEqual(['/tickets', '/recordings']);
     expect(allowedPages(['unit']).map((p) => p.path)).toEqual(['/tickets']);
   });

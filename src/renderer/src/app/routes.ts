@@ -12,6 +12,7 @@ export const pages = [
   { path: '/recordings', permission: 'recordings:listen', nav: 'recordings' },
   { path: '/admin/users', permission: 'users:manage', nav: 'users' },
   { path: '/admin/groups', permission: 'users:manage', nav: 'groups' },
+  { path: '/admin/refdata', permission: 'refdata:manage', nav: 'refdata' },
   { path: '/admin/audit', permission: 'audit:read', nav: 'audit' },
   { path: '/admin/province', permission: 'province:manage', nav: 'province' },
 ] as const satisfies readonly { path: string; permission: Permission; nav: string }[];

@@ -1,0 +1,174 @@
+/**
+ * 基础数据 page logic without React: the unit tree, option labels, form values ↔ the
+ * shared contract's bodies (empty selects mean "any" = null), and the calendar override
+ * list edits. Pure, so it is unit-tested.
+ */
+import type { z } from 'zod';
+import type {
+  CalendarDaySchema, DispatchRule, DispatchRuleInputSchema, HandlingUnit, HandlingUnitInputSchema, RefData, SlaRule, SlaRuleInputSchema,
+} from '../../../../../shared/api/refdata.js';
+
+export type UnitBody = z.input<typeof HandlingUnitInputSchema>;
+export type DispatchRuleBody = z.input<typeof DispatchRuleInputSchema>;
+export type SlaRuleBody = z.input<typeof SlaRuleInputSchema>;
+export type CalendarOverride = z.output<typeof CalendarDaySchema>;
+
+/** A unit with its sub-units, as antd's tree table wants them (no `children` key on leaves). */
+export interface UnitNode extends HandlingUnit {
+  children?: UnitNode[];
+}
+
+/** Units nested under their parents; units whose parent is unknown (or in a cycle) stay at the top. */
+export function unitTree(units: readonly HandlingUnit[]): UnitNode[] {
+  const ids = new Set(units.map((u) => u.id));
+  const seen = new Set<string>();
+  const build = (u: HandlingUnit): UnitNode => {
+    seen.add(u.id);
+    const children = units.filter((c) => c.parentId === u.id && !seen.has(c.id)).map(build);
+    return children.length ? { ...u, children } : { ...u };
+  };
+  const tree = units.filter((u) => u.parentId === null || !ids.has(u.parentId)).map(build);
+  for (const u of units) if (!seen.has(u.id)) tree.push(build(u));
+  return tree;
+}
+
+/** The unit and everything below it: what may not become its parent. */
+export function unitAndDescendants(units: readonly HandlingUnit[], id: string): Set<string> {
+  const out = new Set([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const u of units) {
+      if (u.parentId && out.has(u.parentId) && !out.has(u.id)) {
+        out.add(u.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** `西湖区（330106）`: names repeat across provinces and categories, codes do not. */
+export const codeLabel = (item: { code: string; name: string }): string => `${item.name}（${item.code}）`;
+
+export function nameMaps(data: Pick<RefData, 'regions' | 'categories' | 'units' | 'appealTypes'>) {
+  return {
+    region: new Map(data.regions.map((r) => [r.code, r.name])),
+    category: new Map(data.categories.map((c) => [c.code, c.name])),
+    unit: new Map(data.units.map((u) => [u.id, u.name])),
+    appealType: new Map(data.appealTypes.map((a) => [a.code, a.name])),
+  };
+}
+
+const blankToNull = (v: string | null | undefined): string | null => (v && v.trim() !== '' ? v.trim() : null);
+
+export interface UnitFormValues {
+  code?: string;
+  name?: string;
+  parentId?: string | null;
+  kind?: UnitBody['kind'];
+  phone?: string | null;
+  active?: boolean;
+  regionCodes?: string[];
+  categoryCodes?: string[];
+  memberIds?: string[];
+}
+export const unitFormFields = ['code', 'name', 'parentId', 'kind', 'phone', 'active', 'regionCodes', 'categoryCodes', 'memberIds'] as const;
+
+export function unitFormValues(u: HandlingUnit | null): UnitFormValues {
+  if (!u) return { kind: 'department', active: true, regionCodes: [], categoryCodes: [], memberIds: [] };
+  return { ...u, regionCodes: [...u.regionCodes], categoryCodes: [...u.categoryCodes], memberIds: [...u.memberIds], phone: u.phone ?? '' };
+}
+
+export function toUnitBody(v: UnitFormValues): UnitBody {
+  return {
+    code: (v.code ?? '').trim(),
+    name: v.name ?? '',
+    parentId: v.parentId ?? null,
+    kind: v.kind ?? 'department',
+    phone: blankToNull(v.phone),
+    active: v.active ?? true,
+    regionCodes: v.regionCodes ?? [],
+    categoryCodes: v.categoryCodes ?? [],
+    memberIds: v.memberIds ?? [],
+  };
+}
+
+export interface DispatchRuleFormValues {
+  regionCode?: string | null;
+  categoryCode?: string | null;
+  leadUnitId?: string;
+  coUnitIds?: string[];
+  priority?: number | null;
+  active?: boolean;
+  note?: string | null;
+}
+export const dispatchRuleFormFields = ['regionCode', 'categoryCode', 'leadUnitId', 'coUnitIds', 'priority', 'active', 'note'] as const;
+
+export function dispatchRuleFormValues(r: DispatchRule | null): DispatchRuleFormValues {
+  if (!r) return { coUnitIds: [], priority: 0, active: true };
+  return { ...r, coUnitIds: [...r.coUnitIds], note: r.note ?? '' };
+}
+
+export function toDispatchRuleBody(v: DispatchRuleFormValues): DispatchRuleBody {
+  return {
+    regionCode: v.regionCode ?? null,
+    categoryCode: v.categoryCode ?? null,
+    leadUnitId: v.leadUnitId ?? '',
+    coUnitIds: v.coUnitIds ?? [],
+    priority: v.priority ?? 0,
+    active: v.active ?? true,
+    note: blankToNull(v.note),
+  };
+}
+
+export interface SlaRuleFormValues {
+  appealType?: string | null;
+  urgency?: SlaRule['urgency'];
+  channel?: SlaRule['channel'];
+  unit?: SlaRule['unit'];
+  amount?: number | null;
+  startRule?: SlaRule['startRule'];
+  signHours?: number | null;
+  warnHours?: number | null;
+  note?: string | null;
+}
+export const slaRuleFormFields = ['appealType', 'urgency', 'channel', 'unit', 'amount', 'startRule', 'signHours', 'warnHours', 'note'] as const;
+
+export function slaRuleFormValues(r: SlaRule | null): SlaRuleFormValues {
+  if (!r) return { unit: 'working_days', amount: 5, startRule: 'next_day', signHours: 24, warnHours: 24 };
+  return { ...r, note: r.note ?? '' };
+}
+
+export function toSlaRuleBody(v: SlaRuleFormValues): SlaRuleBody {
+  return {
+    appealType: v.appealType ?? null,
+    urgency: v.urgency ?? null,
+    channel: v.channel ?? null,
+    unit: v.unit ?? 'working_days',
+    // Left empty: 0 fails the schema's "at least 1" on the field instead of a type error.
+    amount: v.amount ?? 0,
+    startRule: v.startRule ?? 'next_day',
+    signHours: v.signHours ?? 24,
+    warnHours: v.warnHours ?? 24,
+    note: blankToNull(v.note),
+  };
+}
+
+export type OverrideEdit = { ok: true; overrides: CalendarOverride[] } | { ok: false; reason: 'wrongYear' | 'duplicate' };
+
+/** Adds a date to a year's overrides, kept in date order; refuses other years and repeats. */
+export function addOverride(list: readonly CalendarOverride[], year: number, day: CalendarOverride): OverrideEdit {
+  if (!day.date.startsWith(`${year}-`)) return { ok: false, reason: 'wrongYear' };
+  if (list.some((o) => o.date === day.date)) return { ok: false, reason: 'duplicate' };
+  return { ok: true, overrides: [...list, day].sort((a, b) => a.date.localeCompare(b.date)) };
+}
+
+export function removeOverride(list: readonly CalendarOverride[], date: string): CalendarOverride[] {
+  return list.filter((o) => o.date !== date);
+}
+
+/** Whether the draft differs from what the server holds (order-insensitive). */
+export function overridesChanged(saved: readonly CalendarOverride[], draft: readonly CalendarOverride[]): boolean {
+  const key = (l: readonly CalendarOverride[]) => JSON.stringify([...l].sort((a, b) => a.date.localeCompare(b.date)).map((o) => [o.date, o.isWorkday, o.note ?? null]));
+  return key(saved) !== key(draft);
+}
