@@ -21,14 +21,14 @@
  * every few seconds for deadlines another (perhaps dead) node set. Sweeps skip rows another
  * node is handling (SKIP LOCKED).
  */
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { AgentEvent } from '../../../shared/agent-state.js';
 import { normaliseCallerNumber } from '../../../shared/phone-number.js';
 import type { AcdOffer, AcdOfferEndReason } from '../../../shared/realtime.js';
 import type { Db } from '../../db/database.js';
-import type { OfferOutcome } from '../../db/schema.js';
+import type { Database, OfferOutcome } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
-import type { AgentStateService, AppliedTransition } from '../agents/agent-state-service.js';
+import { agentGroupIds, type AgentStateService, type AppliedTransition, type LockedAgentRow } from '../agents/agent-state-service.js';
 import type { CallArrival, CallLegStart, CallRouter, OfferFailure, RoutingDecision, RoutingDecisionSink } from './call-router.js';
 import { closeTasksOfNumber, recordMissedCall } from './callbacks-service.js';
 
@@ -185,27 +185,35 @@ export class AcdService implements CallRouter {
         return;
       }
       const callerNormalised = normaliseCallerNumber(call.caller);
-      const inserted = await tx
+      const insertRecord = (db: QueryCreator<Database>) => db
         .insertInto('call_record')
         .values({
           call_id: call.callId, direction: 'inbound', caller: call.caller, caller_normalised: callerNormalised, called: call.dialled,
           trunk: call.trunk, queue_id: queue.id, arrived_at: call.at, queued_at: now,
         })
         .onConflict((oc) => oc.column('call_id').doNothing())
-        .returning('call_id')
-        .executeTakeFirst();
-      if (!inserted) return; // repeated arrival
+        .returning('call_id');
       const closed = !queue.enabled || (this.options.isOpen !== undefined && !this.options.isOpen(call.at));
       const overflow = closed ? 'closed' : Number(queue.waiting ?? 0) >= queue.max_queue_length ? 'queue_full' : null;
       if (overflow) {
+        if (!(await insertRecord(tx).executeTakeFirst())) return; // repeated arrival
         await this.finishUnanswered(tx, eff, { callId: call.callId, queueId: queue.id, caller: call.caller, callerNormalised }, 'overflowed', 'system', now);
         eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: overflow });
         return;
       }
       const waitDeadline = new Date(call.at.getTime() + queue.max_wait_seconds * 1000);
-      await tx.insertInto('acd_call').values({
-        call_id: call.callId, queue_id: queue.id, priority: queue.priority, arrived_at: call.at, state: 'waiting', wait_deadline: waitDeadline,
-      }).execute();
+      // The record and the waiting call in one statement; a repeated arrival inserts neither.
+      const inserted = await tx
+        .with('r', insertRecord)
+        .insertInto('acd_call')
+        .columns(['call_id', 'queue_id', 'priority', 'arrived_at', 'state', 'wait_deadline'])
+        .expression((eb) => eb.selectFrom('r').select((e) => [
+          'r.call_id', e.val(queue.id).as('queue_id'), e.val(queue.priority).as('priority'), e.val(call.at).as('arrived_at'),
+          e.val('waiting').as('state'), e.val(waitDeadline).as('wait_deadline'),
+        ]))
+        .returning('call_id')
+        .executeTakeFirst();
+      if (!inserted) return; // repeated arrival
       eff.queues.add(queue.id);
       eff.deadlines.push(waitDeadline);
       // Fast path, same transaction: one matching step (it serves whichever call is at the
@@ -245,9 +253,12 @@ export class AcdService implements CallRouter {
         return;
       }
       await this.transition(tx, eff, agentId, { type: 'answer', callId });
-      await tx.updateTable('call_offer').set({ ended_at: at, outcome: 'answered' }).where('call_id', '=', callId).where('agent_id', '=', agentId).where('ended_at', 'is', null).execute();
-      await tx.deleteFrom('acd_call').where('call_id', '=', callId).execute();
-      const rec = await tx.updateTable('call_record').set({ answered_at: at, agent_id: agentId })
+      // The offer's end, the call leaving the ACD and the record's answer: one statement.
+      const rec = await tx
+        .with('o', (db) => db.updateTable('call_offer').set({ ended_at: at, outcome: 'answered' })
+          .where('call_id', '=', callId).where('agent_id', '=', agentId).where('ended_at', 'is', null))
+        .with('d', (db) => db.deleteFrom('acd_call').where('call_id', '=', callId))
+        .updateTable('call_record').set({ answered_at: at, agent_id: agentId })
         .where('call_id', '=', callId).where('answered_at', 'is', null).returning('caller_normalised').executeTakeFirst();
       // The caller got through: a callback for their earlier missed calls is no longer needed.
       if (rec) eff.callbacks.push(...(await closeTasksOfNumber(tx, rec.caller_normalised, agentId, callId, at)));
@@ -298,11 +309,11 @@ export class AcdService implements CallRouter {
   async ended(callId: string, by: 'caller' | 'agent' | 'system', at: Date): Promise<void> {
     const eff = new Effects();
     const stillQueued = await this.db.transaction().execute(async (tx) => {
-      const rec = await tx.selectFrom('call_record').select(['direction', 'answered_at', 'ended_at']).where('call_id', '=', callId).executeTakeFirst();
+      const rec = await tx.selectFrom('call_record').select(['direction', 'agent_id', 'peer_agent_id', 'answered_at', 'ended_at']).where('call_id', '=', callId).executeTakeFirst();
       if (!rec || rec.ended_at) return false;
       // A queue call that ends before anyone answered: the caller gave up.
       if (rec.direction === 'inbound' && !rec.answered_at) return true;
-      await this.endLeg(tx, eff, callId, by, at, null);
+      await this.endLeg(tx, eff, callId, by, at, null, rec);
       return false;
     });
     if (stillQueued) return this.abandoned(callId, at);
@@ -427,8 +438,9 @@ export class AcdService implements CallRouter {
       for update of c`.execute(tx);
     const head = call.rows[0];
     if (!head) return null;
-    const agent = await sql<{ agent_id: string; extension: string }>`
-      select s.agent_id, u.extension
+    // The agent's whole row (and groups) comes with the lock: the transition does not read it again.
+    const agent = await sql<LockedAgentRow & { extension: string }>`
+      select s.*, ${agentGroupIds('s')} as group_ids, u.extension
       from agent_state s join app_user u on u.id = s.agent_id
       where (s.state ->> 'kind') = 'ready' and s.agent_id in (${eligibleAgents(sql`${head.queue_id}::uuid`, true)})
       order by s.since, s.agent_id
@@ -438,13 +450,17 @@ export class AcdService implements CallRouter {
     // Every eligible agent is being changed by someone else right now; their commit drains again.
     if (!a) return null;
     const now = new Date();
-    await this.transition(tx, eff, a.agent_id, { type: 'offer', callId: head.call_id });
+    const { extension: _extension, ...locked } = a;
+    await this.transition(tx, eff, a.agent_id, { type: 'offer', callId: head.call_id }, locked);
     const ringSeconds = head.ring_timeout_seconds;
     const ringDeadline = new Date(now.getTime() + (ringSeconds + this.options.ringGraceSeconds) * 1000);
-    await tx.updateTable('acd_call').set({ state: 'offered', agent_id: a.agent_id, offered_at: now, ring_seconds: ringSeconds, ring_deadline: ringDeadline })
-      .where('call_id', '=', head.call_id).execute();
-    await tx.insertInto('call_offer').values({ call_id: head.call_id, agent_id: a.agent_id, offered_at: now }).execute();
-    await tx.updateTable('call_record').set({ offered_at: now }).where('call_id', '=', head.call_id).where('offered_at', 'is', null).execute();
+    // The call's offer, the offer's record and the call record's first offer time: one statement.
+    await tx
+      .with('c', (db) => db.updateTable('acd_call').set({ state: 'offered', agent_id: a.agent_id, offered_at: now, ring_seconds: ringSeconds, ring_deadline: ringDeadline })
+        .where('call_id', '=', head.call_id))
+      .with('o', (db) => db.insertInto('call_offer').values({ call_id: head.call_id, agent_id: a.agent_id, offered_at: now }))
+      .updateTable('call_record').set({ offered_at: now }).where('call_id', '=', head.call_id).where('offered_at', 'is', null)
+      .execute();
     eff.decisions.push({ kind: 'offer', callId: head.call_id, agentId: a.agent_id, extension: a.extension, ringSeconds });
     eff.offers.push([a.agent_id, {
       callId: head.call_id, caller: head.caller, callerNormalised: head.caller_normalised, queueId: head.queue_id, queueName: head.queue_name,
@@ -523,14 +539,15 @@ export class AcdService implements CallRouter {
     return (skipLocked ? q.skipLocked() : q).executeTakeFirst();
   }
 
-  private async transition(tx: Db, eff: Effects, agentId: string, event: AgentEvent): Promise<void> {
-    eff.transitions.push(await this.agents.applyIn(tx, agentId, event, { validateReason: false }));
+  /** `locked`: the agent's row, already locked (FOR UPDATE) in this transaction, so it is not read again. */
+  private async transition(tx: Db, eff: Effects, agentId: string, event: AgentEvent, locked?: LockedAgentRow): Promise<void> {
+    eff.transitions.push(await this.agents.applyIn(tx, agentId, event, { validateReason: false, ...(locked ? { locked } : {}) }));
   }
 
   /** For facts about agents' own (non-queue) calls: a state that does not fit is logged, never fatal to the record. */
-  private async transitionIfAllowed(tx: Db, eff: Effects, agentId: string, event: AgentEvent): Promise<void> {
+  private async transitionIfAllowed(tx: Db, eff: Effects, agentId: string, event: AgentEvent, locked?: LockedAgentRow): Promise<void> {
     try {
-      await this.transition(tx, eff, agentId, event);
+      await this.transition(tx, eff, agentId, event, locked);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'CONFLICT') throw err;
       this.log.warn({ agentId, event: event.type, reason: err.message }, 'call fact does not fit the agent state: state left as is');
@@ -604,16 +621,21 @@ export class AcdService implements CallRouter {
     await this.endLeg(tx, eff, callId, by, at, null);
   }
 
-  private async endLeg(tx: Db, eff: Effects, callId: string, by: 'caller' | 'agent' | 'system', at: Date, result: 'transferred' | null): Promise<void> {
-    const rec = await tx.selectFrom('call_record').select(['direction', 'agent_id', 'peer_agent_id', 'answered_at', 'caller', 'caller_normalised'])
+  /** `known`: the record's parties and answer time, when the caller has just read them (not read again). */
+  private async endLeg(
+    tx: Db, eff: Effects, callId: string, by: 'caller' | 'agent' | 'system', at: Date, result: 'transferred' | null,
+    known?: { agent_id: string | null; peer_agent_id: string | null; answered_at: Date | null },
+  ): Promise<void> {
+    const rec = known ?? await tx.selectFrom('call_record').select(['agent_id', 'peer_agent_id', 'answered_at'])
       .where('call_id', '=', callId).executeTakeFirstOrThrow();
-    // Agents first (lock order: agent_state before call_record).
+    // Agents first (lock order: agent_state before call_record). The locked row goes to the transition as it is.
     for (const agentId of [rec.agent_id, rec.peer_agent_id]) {
       if (!agentId) continue;
-      const s = await tx.selectFrom('agent_state').select('state').where('agent_id', '=', agentId).forUpdate().executeTakeFirst();
+      const s: LockedAgentRow | undefined = await tx.selectFrom('agent_state as s').selectAll('s').select(agentGroupIds('s').as('group_ids'))
+        .where('s.agent_id', '=', agentId).forUpdate().executeTakeFirst();
       if (!s || !('callId' in s.state) || s.state.callId !== callId) continue;
-      if (s.state.kind === 'reserved') await this.transitionIfAllowed(tx, eff, agentId, { type: 'offer_withdrawn', callId });
-      else if (s.state.kind === 'on_call') await this.transitionIfAllowed(tx, eff, agentId, { type: 'call_ended', callId });
+      if (s.state.kind === 'reserved') await this.transitionIfAllowed(tx, eff, agentId, { type: 'offer_withdrawn', callId }, s);
+      else if (s.state.kind === 'on_call') await this.transitionIfAllowed(tx, eff, agentId, { type: 'call_ended', callId }, s);
     }
     const final = result ?? (rec.answered_at ? 'answered' : 'missed');
     const r = await tx.updateTable('call_record').set({ ended_at: at, ended_by: by, result: final }).where('call_id', '=', callId).where('ended_at', 'is', null).executeTakeFirst();

@@ -6,7 +6,9 @@
  */
 import type { AgentStatus } from '../../../shared/api/agent-state.js';
 import { transition, type AgentEvent, type AgentState } from '../../../shared/agent-state.js';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { AgentStateTable } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 
 export interface AgentStateSettings {
@@ -31,7 +33,15 @@ export interface AppliedTransition {
   from: AgentState;
   event: AgentEvent;
   at: Date;
+  /** The agent's groups, read with the locked row (the push's audience), so the push needs no read of its own. */
+  groupIds?: string[];
 }
+
+/** An agent_state row its caller locked (FOR UPDATE) in the transaction it hands to `applyIn`. */
+export type LockedAgentRow = Selectable<AgentStateTable> & { group_ids?: string[] };
+
+/** Select-list item giving an agent's groups beside its agent_state row `s` (text: both drivers parse text[]). */
+export const agentGroupIds = (s: string) => sql<string[]>`array(select gm.group_id::text from group_member gm where gm.user_id = ${sql.ref(`${s}.agent_id`)})`;
 
 export class AgentStateService {
   private readonly wrapUpTimers = new Map<string, NodeJS.Timeout>();
@@ -76,12 +86,18 @@ export class AgentStateService {
    * agent's row stays locked until that transaction ends. The caller must hand the outcome
    * to `afterCommit` once committed (push, timers, listeners); never if it rolled back.
    */
-  async applyIn(tx: Db, agentId: string, event: AgentEvent, opts: { actorId?: string | null; validateReason?: boolean; at?: Date } = {}): Promise<AppliedTransition> {
+  async applyIn(
+    tx: Db, agentId: string, event: AgentEvent,
+    opts: { actorId?: string | null; validateReason?: boolean; at?: Date; locked?: LockedAgentRow } = {},
+  ): Promise<AppliedTransition> {
     if (opts.validateReason !== false) this.checkReason(event);
     const now = opts.at ?? new Date();
-    const lock = () => tx.selectFrom('agent_state').selectAll().where('agent_id', '=', agentId).forUpdate().executeTakeFirst();
-    // The row exists once an agent first signed in; only then is the insert's round trip needed (hot path of the ACD).
-    let row = await lock();
+    const lock = (): Promise<LockedAgentRow | undefined> => tx.selectFrom('agent_state as s').selectAll('s').select(agentGroupIds('s').as('group_ids'))
+      .where('s.agent_id', '=', agentId).forUpdate().executeTakeFirst();
+    // A row the caller already locked in this transaction is not read again (the ACD's offer
+    // picks and locks the agent in one statement). The row exists once an agent first signed
+    // in; only then is the insert's round trip needed (hot path of the ACD).
+    let row = opts.locked?.agent_id === agentId ? opts.locked : await lock();
     if (!row) {
       await tx.insertInto('agent_state').values({ agent_id: agentId, state: JSON.stringify(SIGNED_OUT), since: now })
         .onConflict((oc) => oc.column('agent_id').doNothing()).execute();
@@ -95,18 +111,21 @@ export class AgentStateService {
     }
     const next = r.state;
     const deadline = next.kind === 'after_call_work' ? new Date(now.getTime() + this.settings.wrapUpSeconds * 1000) : null;
-    await tx.updateTable('agent_state').set({ state: JSON.stringify(next), since: now, wrap_up_deadline: deadline }).where('agent_id', '=', agentId).execute();
-    await tx.insertInto('agent_state_log').values({
-      agent_id: agentId,
-      at: now,
-      kind: next.kind,
-      reason: 'reason' in next ? next.reason : null,
-      call_id: 'callId' in next ? next.callId : null,
-      state: JSON.stringify(next),
-      event: event.type,
-      actor_id: opts.actorId ?? null,
-    }).execute();
-    const applied: AppliedTransition = { status: { agentId, state: next, since: now.toISOString(), wrapUpDeadline: deadline?.toISOString() ?? null }, changed: true, from: row.state, event, at: now };
+    // The new state and its log entry in one statement (one round trip): the log row is
+    // written only if the update hit the row, and both commit or neither.
+    const json = JSON.stringify(next);
+    await sql`
+      with u as (
+        update agent_state set state = ${json}::jsonb, since = ${now}, wrap_up_deadline = ${deadline}
+        where agent_id = ${agentId} returning agent_id)
+      insert into agent_state_log (agent_id, at, kind, reason, call_id, state, event, actor_id)
+      select u.agent_id, ${now}::timestamptz, ${next.kind}::text, ${'reason' in next ? next.reason : null}::text, ${'callId' in next ? next.callId : null}::text,
+        ${json}::jsonb, ${event.type}::text, ${opts.actorId ?? null}::uuid
+      from u`.execute(tx);
+    const applied: AppliedTransition = {
+      status: { agentId, state: next, since: now.toISOString(), wrapUpDeadline: deadline?.toISOString() ?? null }, changed: true, from: row.state, event, at: now,
+      ...(row.group_ids ? { groupIds: row.group_ids } : {}),
+    };
     for (const l of this.inTransactionListeners) await l(tx, applied);
     return applied;
   }
@@ -115,8 +134,9 @@ export class AgentStateService {
   async afterCommit(outcome: AppliedTransition): Promise<void> {
     if (!outcome.changed) return;
     this.armWrapUp(outcome.status);
-    const groups = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', outcome.status.agentId).execute();
-    this.hooks.changed(outcome.status, groups.map((g) => g.group_id));
+    const groupIds = outcome.groupIds
+      ?? (await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', outcome.status.agentId).execute()).map((g) => g.group_id);
+    this.hooks.changed(outcome.status, groupIds);
     if (outcome.status.state.kind === 'signed_out') {
       await this.hooks.signedOut(outcome.status.agentId).catch((err: unknown) => this.log.error({ err, agentId: outcome.status.agentId }, 'revoking SIP credentials at sign-out failed'));
     }
