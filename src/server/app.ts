@@ -396,6 +396,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // ACD: queues, routing and callback tasks. The SIP side attaches with acd.setSink(); timers start in startServices.
   const acdLog = app.log.child({ module: 'acd' });
   const queues = new QueuesService(db);
+  // The voice service tells a waiting trunk caller their place in the queue (when configured).
+  if (sip.ivr) sip.ivr.queuePosition = (callId) => queues.callersAhead(callId);
   const callbacks = new CallbacksService(db, (ids) => acdPushes.callbacksChanged(ids));
   const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
   // Working hours come with the voice service's configuration: after hours a queue call is closed (announcement, callback task).

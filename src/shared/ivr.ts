@@ -36,6 +36,28 @@ export const MenuSchema = z
   .strict()
   .refine((m) => new Set(m.options.map((o) => o.digit)).size === m.options.length, 'each digit at most once');
 
+/**
+ * Telling a waiting caller their place in the queue ("您前面还有 | 三 | 位来电…"): the parts
+ * play one after another, then the music on hold goes on. The place is the ACD's (the
+ * call's position among the queue's waiting calls, as the wallboard shows it).
+ */
+export const PositionAnnouncementSchema = z
+  .object({
+    /** "您前面还有" */
+    ahead: audioFile,
+    /** numbers[n] says n (the shipped ones 0-20); more callers ahead than the list covers → `many`. */
+    numbers: z.array(audioFile).min(1).max(100),
+    /** "位来电在等候，请耐心等待" */
+    callers: audioFile,
+    /** Nobody ahead ("下一位就为您服务"); absent: ahead + numbers[0] + callers. */
+    next: audioFile.optional(),
+    /** More callers ahead than `numbers` can say ("您前面等候的来电较多，请耐心等待"). */
+    many: audioFile,
+    /** Seconds between announcements; the first comes after one pass of the hold music. */
+    everySeconds: z.number().int().min(5).max(600).default(30),
+  })
+  .strict();
+
 export const WorkingHoursSchema = z
   .object({
     /** IANA time zone the hours are in. */
@@ -72,6 +94,8 @@ export const IvrConfigSchema = z
     menu: MenuSchema.optional(),
     /** Looped while the caller waits for an agent (music on hold). */
     hold: audioFile,
+    /** Absent: no position announcements (music on hold only). */
+    position: PositionAnnouncementSchema.optional(),
     /** Outside working hours: told before the call ends (a callback task is opened). */
     closed: audioFile,
     /** Queue full, or no agent within the queue's maximum wait: told before the call ends (callback task). */
@@ -84,6 +108,14 @@ export const IvrConfigSchema = z
 export type IvrConfig = z.infer<typeof IvrConfigSchema>;
 export type IvrMenu = z.infer<typeof MenuSchema>;
 export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
+export type PositionAnnouncement = z.infer<typeof PositionAnnouncementSchema>;
+
+/** The files that tell a caller `ahead` callers are before them, in playing order. */
+export function positionPrompts(p: PositionAnnouncement, ahead: number): string[] {
+  if (ahead === 0 && p.next) return [p.next];
+  const number = p.numbers[ahead];
+  return number === undefined || ahead < 0 ? [p.many] : [p.ahead, number, p.callers];
+}
 
 /** Whether the hotline is open at `at` by these hours (absent hours: always). */
 export function isOpenAt(hours: WorkingHours | undefined, at: Date): boolean {

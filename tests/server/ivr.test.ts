@@ -14,7 +14,7 @@ import { loadIvrConfig, parseIvrConfig } from '../../src/server/telephony/ivr/iv
 import { IvrService, type IvrMedia } from '../../src/server/telephony/ivr/ivr-service.js';
 import { standInAnswer } from '../../src/server/telephony/ivr/rtpengine-ivr.js';
 import { deriveCallTimes } from '../../src/shared/call-times.js';
-import { IvrConfigSchema, isOpenAt, type IvrConfig } from '../../src/shared/ivr.js';
+import { IvrConfigSchema, isOpenAt, positionPrompts, type IvrConfig } from '../../src/shared/ivr.js';
 import { makeFloor, makeReady, nextNumber, RecordingSink } from '../harness/acd-floor.js';
 import { createTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -27,11 +27,49 @@ const base = {
   busy: 'busy.wav',
 };
 
+const position = {
+  ahead: 'ahead.wav',
+  numbers: Array.from({ length: 21 }, (_, n) => `n${n}.wav`),
+  callers: 'callers.wav',
+  many: 'many.wav',
+  everySeconds: 10,
+};
+
 describe('voice-service configuration', () => {
   it('accepts the shipped configuration and resolves its recordings', () => {
     const c = loadIvrConfig(join(process.cwd(), 'resources/ivr/ivr.json'));
     expect(c.menu?.options.map((o) => [o.digit, o.queue])).toEqual([['1', '12345'], ['2', '12315']]);
     expect(c.hold).toMatch(/^\/.*resources\/announcements\/hold\.wav$/);
+    // Position announcements ship on, with numbers 0-20 (files resolved and present).
+    expect(c.position?.numbers).toHaveLength(21);
+    expect(c.position?.numbers[20]).toMatch(/\/resources\/announcements\/position\/20\.wav$/);
+    expect(c.position?.everySeconds).toBe(30);
+  });
+
+  it('position announcements: validated, their files resolved; which parts say which place', () => {
+    const ok = (position: object) => IvrConfigSchema.safeParse({ ...base, position }).success;
+    expect(ok(position)).toBe(true);
+    expect(ok({ ...position, numbers: [] })).toBe(false);
+    expect(ok({ ...position, everySeconds: 2 })).toBe(false);
+    expect(ok({ ...position, everySeconds: 12.5 })).toBe(false);
+    expect(ok({ ...position, many: undefined })).toBe(false);
+    expect(ok({ ...position, numbers: ['3.ogg'] })).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'ivr-pos-'));
+    for (const f of ['welcome', 'menu', 'hold', 'closed', 'busy', 'ahead', 'callers', 'many', ...position.numbers.slice(0, 20).map((n) => n.replace('.wav', ''))]) writeFileSync(join(dir, `${f}.wav`), '');
+    expect(() => parseIvrConfig({ ...base, position }, dir)).toThrow(/position\.numbers\.20.*does not exist/);
+    writeFileSync(join(dir, 'n20.wav'), '');
+    expect(parseIvrConfig({ ...base, position }, dir).position?.numbers[7]).toBe(join(dir, 'n7.wav'));
+
+    const p = IvrConfigSchema.parse({ ...base, position }).position!;
+    expect(p.everySeconds).toBe(10);
+    expect(positionPrompts(p, 0)).toEqual(['ahead.wav', 'n0.wav', 'callers.wav']);
+    expect(positionPrompts({ ...p, next: 'next.wav' }, 0)).toEqual(['next.wav']);
+    expect(positionPrompts(p, 1)).toEqual(['ahead.wav', 'n1.wav', 'callers.wav']);
+    expect(positionPrompts(p, 20)).toEqual(['ahead.wav', 'n20.wav', 'callers.wav']);
+    expect(positionPrompts(p, 21)).toEqual(['many.wav']);
+    expect(positionPrompts(p, 500)).toEqual(['many.wav']);
+    // A site with fewer recorded numbers: beyond them, "many".
+    expect(positionPrompts({ ...p, numbers: ['n0.wav', 'n1.wav', 'n2.wav'] }, 3)).toEqual(['many.wav']);
   });
 
   it('refuses menus a caller could not use and files that do not exist', () => {
@@ -192,6 +230,74 @@ describe('voice-service sessions (fake media, fake clock)', () => {
     expect(media.log).toContain('play busy.wav');
   });
 
+  it('position announcements: after one pass of the hold music, then every everySeconds, the parts in sequence and the music again', async () => {
+    media = new FakeMedia();
+    const ivr = new IvrService(IvrConfigSchema.parse({ ...base, position }), media, { sessionProgress: async () => undefined }, quiet, () => monday10);
+    media.lengths['hold.wav'] = 8000;
+    media.lengths['ahead.wav'] = 1200;
+    media.lengths['n3.wav'] = 500;
+    media.lengths['callers.wav'] = 2000;
+    const places: (number | null)[] = [3, null, 25, 0];
+    const asked: string[] = [];
+    ivr.queuePosition = async (callId) => {
+      asked.push(callId);
+      return places.shift() ?? null;
+    };
+    expect(await ivr.greet(call('p1', '12315'))).toBe('12315');
+    expect(media.log).toEqual(['open p1', 'play hold.wav (loop)']);
+    await vi.advanceTimersByTimeAsync(7999);
+    expect(asked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(asked).toEqual(['p1']);
+    expect(media.log.slice(2)).toEqual(['play ahead.wav']);
+    // Each part starts when the one before has ended (its length from the media bridge).
+    await vi.advanceTimersByTimeAsync(1199);
+    expect(media.log.slice(2)).toEqual(['play ahead.wav']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(media.log.slice(2)).toEqual(['play ahead.wav', 'play n3.wav']);
+    ivr.digit('p1', '5'); // keys do not disturb it
+    await vi.advanceTimersByTimeAsync(500);
+    expect(media.log.slice(2)).toEqual(['play ahead.wav', 'play n3.wav', 'play callers.wav']);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(media.log.slice(2)).toEqual(['play ahead.wav', 'play n3.wav', 'play callers.wav', 'play hold.wav (loop)']);
+    // 10 s later the call is ringing an agent (no place): music only.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(asked).toHaveLength(2);
+    expect(media.log).toHaveLength(6);
+    // Then 25 callers ahead: more than the numbers say.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(media.log.slice(6)).toEqual(['play many.wav']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(media.log.slice(6)).toEqual(['play many.wav', 'play hold.wav (loop)']);
+    // The closing announcement cuts the next one short: nothing plays after it but its own.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(media.log.at(-1)).toBe('play ahead.wav');
+    const bye = ivr.farewell('p1', 'max_wait');
+    await vi.advanceTimersByTimeAsync(5000);
+    await bye;
+    expect(media.log.slice(-4)).toEqual(['play ahead.wav', 'stop', 'play busy.wav', 'close p1']);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(media.log.at(-1)).toBe('close p1');
+    expect(asked).toHaveLength(4);
+  });
+
+  it('position announcements stop when the caller leaves or is answered', async () => {
+    media = new FakeMedia();
+    const ivr = new IvrService(IvrConfigSchema.parse({ ...base, position }), media, { sessionProgress: async () => undefined }, quiet, () => monday10);
+    let asked = 0;
+    ivr.queuePosition = async () => {
+      asked++;
+      return 1;
+    };
+    await ivr.greet(call('p2', '12315'));
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(media.log.slice(-1)).toEqual(['play ahead.wav']);
+    ivr.end('p2');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(media.log.slice(-2)).toEqual(['play ahead.wav', 'close p2']);
+    expect(asked).toBe(1);
+  });
+
   it('no media bridge: the call is queued without announcements', async () => {
     const ivr = service();
     media.failOpen = true;
@@ -256,6 +362,24 @@ describe('ACD: after hours and queue full close the call with a callback task', 
     await acd.leftBeforeQueue({ callId: stray, dialled: '12345', caller: '13700006666', trunk: 'pstn', at: arrived }, 'no-such-queue', left);
     expect((await t.db.selectFrom('call_record').select(['queue_id', 'result']).where('call_id', '=', stray).executeTakeFirstOrThrow())).toEqual({ queue_id: null, result: 'abandoned' });
     expect(await t.db.selectFrom('callback_task').select('id').where('last_call_id', '=', stray).executeTakeFirst()).toBeDefined();
+    await acd.stop();
+  });
+
+  it('callers ahead: the ACD\'s place among the queue\'s waiting calls; null unless waiting', async () => {
+    const { acd, floor, number } = await setup(() => true);
+    const calls = [0, 1, 2].map(() => `call-${randomUUID()}`);
+    const t0 = Date.now() - 60_000;
+    for (const [i, callId] of calls.entries()) await acd.arrived({ callId, dialled: number, caller: `1370000777${i}`, trunk: 'pstn', at: new Date(t0 + i * 1000) });
+    const ahead = () => Promise.all(calls.map((c) => t.services.queues.callersAhead(c)));
+    expect(await ahead()).toEqual([0, 1, 2]);
+    // The second gives up: the third moves up.
+    await acd.abandoned(calls[1]!, new Date());
+    expect(await ahead()).toEqual([0, null, 1]);
+    // An agent takes the head: ringing is not waiting; the last is now first.
+    await makeReady(t.services.agents, floor.agents);
+    await acd.settled();
+    expect(await ahead()).toEqual([null, null, 0]);
+    expect(await t.services.queues.callersAhead('no-such-call')).toBeNull();
     await acd.stop();
   });
 

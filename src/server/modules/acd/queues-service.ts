@@ -154,6 +154,22 @@ export class QueuesService {
     return new Map(rows.map((r) => [r.queue_id!, { answered: Number(r.answered), answeredWithinTarget: Number(r.within), abandoned: Number(r.abandoned), overflowed: Number(r.overflowed) }]));
   }
 
+  /**
+   * Callers ahead of this call among its queue's waiting calls, in the service order the
+   * snapshot's `position` uses (so position − 1); null when the call is not waiting (ringing
+   * an agent, answered, gone, or never queued). What the voice service tells the caller.
+   */
+  async callersAhead(callId: string): Promise<number | null> {
+    const r = await sql<{ ahead: string | number }>`
+      select (select count(*) from acd_call o
+              where o.queue_id = c.queue_id and o.state = 'waiting'
+                and (o.priority > c.priority
+                     or (o.priority = c.priority and (o.arrived_at < c.arrived_at or (o.arrived_at = c.arrived_at and o.seq < c.seq))))) as ahead
+      from acd_call c where c.call_id = ${callId} and c.state = 'waiting'`.execute(this.db);
+    const row = r.rows[0];
+    return row === undefined ? null : Number(row.ahead);
+  }
+
   /** Calls waiting and ringing in these queues, in service order, and today's figures. */
   async snapshots(queueIds: string[], now = new Date()): Promise<QueueSnapshot[]> {
     if (!queueIds.length) return [];

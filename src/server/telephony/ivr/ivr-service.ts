@@ -4,13 +4,13 @@
  * early media (183 with rtpengine's SDP, so the caller hears us before anyone answers), the
  * welcome, the one-level DTMF menu that picks the queue (a key during the welcome or the
  * prompt counts; no key → the default queue), music on hold while the ACD finds an agent,
- * and the closing announcement (after hours, queue full, waited too long) before the call
- * is released. The ACD still decides everything about queues; this only talks to the caller.
+ * with the caller's place in the queue every so often when configured, and the closing
+ * announcement (after hours, queue full, waited too long) before the call is released. The ACD still decides everything about queues; this only talks to the caller.
  *
  * Media and signalling are interfaces (rtpengine ng and Kamailio's tm RPC in production,
  * fakes in tests). A session that cannot set up media falls back to plain queueing.
  */
-import { isOpenAt, menuChoice, type IvrConfig } from '../../../shared/ivr.js';
+import { isOpenAt, menuChoice, positionPrompts, type IvrConfig, type PositionAnnouncement } from '../../../shared/ivr.js';
 
 export interface IvrMedia {
   /** Takes the caller's SDP offer into the media bridge alone; returns the answer SDP (for the 183) and its To tag. */
@@ -48,10 +48,16 @@ interface Session {
   callId: string;
   ftag: string;
   ended: boolean;
+  /** The closing announcement plays: nothing else may start. */
+  closing: boolean;
   /** Keys pressed and not yet used. */
   digits: string[];
-  wake: (() => void) | null;
+  /** Pending waits (the menu's or the closing announcement's, and the position announcements'): told of every key and of the end. */
+  wakers: Set<() => void>;
 }
+
+/** The caller's place: callers ahead of this call in its queue, or null while it is not waiting there (ringing an agent, not queued yet). */
+export type QueuePosition = (callId: string) => Promise<number | null>;
 
 /** Timings of the last greeted call (ms from greet() to each step): logged and read by tests. */
 export interface IvrTimings {
@@ -63,6 +69,8 @@ export interface IvrTimings {
 export class IvrService {
   private readonly sessions = new Map<string, Session>();
   lastTimings: IvrTimings | null = null;
+  /** Where position announcements get the caller's place (the ACD's queues); unset: none are made. */
+  queuePosition: QueuePosition | null = null;
 
   constructor(
     readonly config: IvrConfig,
@@ -87,7 +95,7 @@ export class IvrService {
    */
   async greet(call: IvrCall): Promise<string | null> {
     const started = performance.now();
-    const s: Session = { callId: call.callId, ftag: call.ftag, ended: false, digits: [], wake: null };
+    const s: Session = { callId: call.callId, ftag: call.ftag, ended: false, closing: false, digits: [], wakers: new Set() };
     this.sessions.set(call.callId, s);
     try {
       const { sdp, toTag } = await this.media.open(call.callId, call.ftag, call.sdp);
@@ -130,7 +138,13 @@ export class IvrService {
         queue = chosen ?? menu.defaultQueue;
         this.log.info({ callId: call.callId, queue, key: chosen === null ? null : 'pressed' }, chosen === null ? 'voice menu: no key, default queue' : 'voice menu: caller chose a queue');
       }
-      await play(c.hold, true);
+      const holdMs = await play(c.hold, true);
+      if (c.position && !s.ended) {
+        const p = c.position;
+        this.announcePositions(s, p, holdMs).catch((err: unknown) => {
+          if (!s.ended && !s.closing) this.log.warn({ err, callId: call.callId }, 'position announcement failed; music on hold only');
+        });
+      }
     } catch (err) {
       if (s.ended) return null;
       this.log.warn({ err, callId: call.callId }, 'announcement failed; the call is queued anyway');
@@ -152,7 +166,7 @@ export class IvrService {
     const s = this.sessions.get(callId);
     if (!s) return;
     s.digits.push(digit);
-    s.wake?.();
+    wakeAll(s);
   }
 
   /**
@@ -162,7 +176,10 @@ export class IvrService {
    */
   async farewell(callId: string, reason: FarewellReason): Promise<void> {
     const s = this.sessions.get(callId);
-    if (!s || s.ended) return;
+    if (!s || s.ended || s.closing) return;
+    // Stops position announcements before their next step (they check it before every command).
+    s.closing = true;
+    wakeAll(s);
     const file = reason === 'closed' ? this.config.closed : this.config.busy;
     try {
       await this.media.stop(callId, s.ftag).catch(() => undefined);
@@ -186,7 +203,7 @@ export class IvrService {
     const s = this.sessions.get(callId);
     if (!s) return;
     s.ended = true;
-    s.wake?.();
+    wakeAll(s);
     this.sessions.delete(callId);
     this.release(callId);
   }
@@ -214,19 +231,49 @@ export class IvrService {
     return chosen === null ? null : choose(chosen);
   }
 
-  /** Resolves after `ms`, when the caller leaves, or as soon as `done()` holds (checked on every key). */
+  /**
+   * While the caller waits with music: every `everySeconds` (the first time after one pass of
+   * the hold music) asks the ACD for the caller's place and, while the call waits in a queue,
+   * plays the parts in sequence, then the music again. Ends with the session or its farewell.
+   */
+  private async announcePositions(s: Session, p: PositionAnnouncement, holdMs: number): Promise<void> {
+    const over = () => s.ended || s.closing;
+    let delay = holdMs > 0 ? holdMs : p.everySeconds * 1000;
+    for (;;) {
+      await this.wait(s, delay, () => s.closing);
+      delay = p.everySeconds * 1000;
+      if (over() || !this.queuePosition) return;
+      const ahead = await this.queuePosition(s.callId);
+      // Not waiting in a queue right now (an agent's phone rings, or the ACD has not queued it yet): music only.
+      if (ahead === null) continue;
+      for (const file of positionPrompts(p, ahead)) {
+        if (over()) return;
+        const ms = await this.media.play(s.callId, s.ftag, file, false);
+        await this.wait(s, Math.max(0, ms), () => s.closing);
+      }
+      if (over()) return;
+      await this.media.play(s.callId, s.ftag, this.config.hold, true);
+    }
+  }
+
+  /** Resolves after `ms`, when the caller leaves, or as soon as `done()` holds (checked on every key and wake-up). */
   private wait(s: Session, ms: number, done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
-        s.wake = null;
+        s.wakers.delete(check);
         resolve();
       };
-      const timer = setTimeout(finish, ms);
-      s.wake = () => {
+      const check = () => {
         if (s.ended || done()) finish();
       };
-      s.wake();
+      const timer = setTimeout(finish, ms);
+      s.wakers.add(check);
+      check();
     });
   }
+}
+
+function wakeAll(s: Session): void {
+  for (const w of [...s.wakers]) w();
 }
