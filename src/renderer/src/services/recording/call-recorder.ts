@@ -1,12 +1,14 @@
 /**
  * Records an answered call on the agent's side: the caller's and the agent's audio mixed
- * with WebAudio, encoded by MediaRecorder (Opus), uploaded every few seconds while the
+ * with WebAudio (and a supervisor's voice while they whisper or barge in: what the agent
+ * heard, see softphone/call-side-audio.ts), encoded by MediaRecorder (Opus), uploaded every few seconds while the
  * call runs (see chunk-uploader.ts) and completed with a checksum when it ends.
  */
 import { api } from '../../../../shared/api/index.js';
 import { call, freshAccessToken } from '../session';
 import { resolveServerUrl } from '../server-url';
 import { createLogger } from '../log';
+import type { CallSideAudio } from '../softphone/call-side-audio';
 import { ChunkUploader } from './chunk-uploader';
 
 const log = createLogger('recording');
@@ -38,9 +40,17 @@ export class CallRecorder {
   private mixInput: MediaStreamAudioDestinationNode | null = null;
   /** A WebAudio source stays bound to the track it was made from: follow a microphone switch. */
   private readonly onLocalTrack = (): void => this.connectLocal();
+  /** Supervisor streams in the mix now (whisper, barge), by stream. */
+  private readonly sideSources = new Map<MediaStream, MediaStreamAudioSourceNode>();
+  private unwatchSide: (() => void) | null = null;
   recordingId: string | null = null;
 
-  constructor(private readonly local: MediaStream, private readonly remote: MediaStream, private readonly info: CallRecordingInfo) {}
+  constructor(
+    private readonly local: MediaStream,
+    private readonly remote: MediaStream,
+    private readonly info: CallRecordingInfo,
+    private readonly side: CallSideAudio | null = null,
+  ) {}
 
   async start(): Promise<void> {
     const mimeType = pickMimeType();
@@ -74,6 +84,10 @@ export class CallRecorder {
     this.connectLocal();
     this.local.addEventListener('addtrack', this.onLocalTrack);
     if (this.remote.getAudioTracks().length) this.ctx.createMediaStreamSource(this.remote).connect(dest);
+    if (this.side) {
+      for (const s of this.side.current()) this.connectSide(s, true);
+      this.unwatchSide = this.side.watch((s, present) => this.connectSide(s, present));
+    }
     const recorder = new MediaRecorder(dest.stream, { mimeType, audioBitsPerSecond: 32_000 });
     this.recorder = recorder;
     recorder.ondataavailable = (e) => {
@@ -99,11 +113,31 @@ export class CallRecorder {
     this.localSource.connect(dest);
   }
 
+  /**
+   * A supervisor's voice joins or leaves the mix. Their stream plays in the monitoring leg's
+   * audio element while it is heard, which Chromium needs to feed a remote track to WebAudio.
+   */
+  private connectSide(stream: MediaStream, present: boolean): void {
+    const ctx = this.ctx;
+    const dest = this.mixInput;
+    if (!present || !ctx || !dest) {
+      this.sideSources.get(stream)?.disconnect();
+      this.sideSources.delete(stream);
+      return;
+    }
+    if (this.sideSources.has(stream) || !stream.getAudioTracks().length || ctx.state === 'closed') return;
+    const source = ctx.createMediaStreamSource(stream);
+    source.connect(dest);
+    this.sideSources.set(stream, source);
+  }
+
   /** Stops recording and waits until every chunk is stored and the checksum verified. */
   async stop(): Promise<void> {
     const recorder = this.recorder;
     if (!recorder || !this.uploader) return;
     this.local.removeEventListener('addtrack', this.onLocalTrack);
+    this.unwatchSide?.();
+    this.unwatchSide = null;
     this.recorder = null;
     if (recorder.state !== 'inactive') recorder.stop();
     await this.stopped;

@@ -42,6 +42,7 @@ import { checkDialNumber, displayNumber } from './numbers';
 import { dtmfFromInfo, sipfragStatus } from './sip-bodies';
 import { HotlineSessionDescriptionHandler } from './sdh';
 import { sipStatusIssue } from './sip-status';
+import { CallSideAudio } from './call-side-audio';
 
 const log = createLogger('softphone.calls');
 
@@ -74,6 +75,8 @@ export interface PrimaryCallMedia {
   /** The caller (plays in the call's audio element, so WebAudio can read it). */
   remote: MediaStream;
   peerConnection: RTCPeerConnection;
+  /** Where the monitoring leg puts a supervisor's voice while the call hears it (the recording mixes it in). */
+  sideAudio: CallSideAudio;
 }
 
 export interface AnsweredCallInfo {
@@ -84,8 +87,11 @@ export interface AnsweredCallInfo {
   serverRecorded: boolean;
 }
 
-/** Sees an answered call's local (microphone) and remote streams; returns what to do when it ends. */
-export type AnsweredCallHook = (info: AnsweredCallInfo, local: MediaStream, remote: MediaStream) => (() => void) | void;
+/**
+ * Sees an answered call's local (microphone) and remote streams, and any other audio on the
+ * call while it lasts (a supervisor whispering or barging); returns what to do when it ends.
+ */
+export type AnsweredCallHook = (info: AnsweredCallInfo, local: MediaStream, remote: MediaStream, side: CallSideAudio) => (() => void) | void;
 
 interface CallHandle {
   id: string;
@@ -120,6 +126,8 @@ interface CallHandle {
   iceRestartDue: boolean;
   /** Returned by the answered-call hook (stops the recording). */
   onEnded: (() => void) | null;
+  /** A supervisor's voice while the call hears it (see call-side-audio.ts). */
+  sideAudio: CallSideAudio;
 }
 
 const DTMF_DIGITS = /^[0-9*#A-D]+$/;
@@ -236,6 +244,7 @@ export class CallController {
       mediaQuiet: null,
       iceRestartDue: false,
       onEnded: null,
+      sideAudio: new CallSideAudio(),
     };
     this.handles.set(id, h);
     const store = useSoftphoneStore.getState();
@@ -277,7 +286,7 @@ export class CallController {
     const h = this.livePrimary();
     const sdh = h ? sdhOf(h.session) : null;
     if (!h || !sdh?.peerConnection || h.session.state !== SessionState.Established) return null;
-    return { session: h.session, sipCallId: h.session.dialog?.callId ?? h.id, local: sdh.localMediaStream, remote: sdh.remoteMediaStream, peerConnection: sdh.peerConnection };
+    return { session: h.session, sipCallId: h.session.dialog?.callId ?? h.id, local: sdh.localMediaStream, remote: sdh.remoteMediaStream, peerConnection: sdh.peerConnection, sideAudio: h.sideAudio };
   }
 
   /** An INVITE arrived. */
@@ -418,7 +427,7 @@ export class CallController {
           const bridged = h.session instanceof Invitation ? h.session.request.hasHeader(BRIDGED_CALL_HEADER) : h.bridged;
           const serverRecorded = bridged && this.deps.profile()?.trunkRecording === 'server';
           const info = { sipCallId: h.session.dialog?.callId ?? h.id, direction: view.direction, remoteNumber: view.remoteNumber || 'unknown', serverRecorded };
-          h.onEnded = onAnswered(info, sdh.localMediaStream, sdh.remoteMediaStream) ?? null;
+          h.onEnded = onAnswered(info, sdh.localMediaStream, sdh.remoteMediaStream, h.sideAudio) ?? null;
         } catch (err) {
           log.warn('answered-call hook failed', err);
         }

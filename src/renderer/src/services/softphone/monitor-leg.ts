@@ -9,7 +9,10 @@
  * - whisper/barge: the supervisor plays to the agent (own audio element, muted in listen);
  * - barge: the caller leg's sender track is replaced by agent microphone + supervisor, and
  *   put back when leaving barge or when the leg ends for any reason, so the supervisor
- *   leaving or failing never disturbs the caller ↔ agent call.
+ *   leaving or failing never disturbs the caller ↔ agent call;
+ * - whisper/barge: the supervisor's stream is also on the call's side audio, which the call's
+ *   recording mixes in (the recording holds what the agent heard); taken off in listen and
+ *   when the leg ends.
  * The caller's stream already plays in the call's audio element and the supervisor's in ours:
  * Chromium only feeds remote WebRTC tracks to WebAudio when they also play in an element.
  */
@@ -190,6 +193,11 @@ export class MonitorLegs {
   private apply(leg: ActiveLeg): void {
     if (leg.done) return;
     if (leg.supervisorEl) leg.supervisorEl.muted = leg.mode === 'listen';
+    const supervisor = leg.supervisorEl?.srcObject;
+    if (supervisor instanceof MediaStream) {
+      if (leg.mode === 'listen') leg.primary.sideAudio.remove(supervisor);
+      else leg.primary.sideAudio.add(supervisor);
+    }
     if (leg.mode === 'barge') this.startBarge(leg);
     else this.stopBarge(leg);
     this.deps.setIndicator(leg.showIndicator ? { mode: leg.mode, supervisorName: leg.supervisorName } : null);
@@ -265,6 +273,8 @@ export class MonitorLegs {
     if (this.leg === leg) this.leg = null;
     this.stopBarge(leg);
     for (const c of leg.cleanups) c();
+    const supervisor = leg.supervisorEl?.srcObject;
+    if (supervisor instanceof MediaStream) leg.primary.sideAudio.remove(supervisor);
     if (leg.supervisorEl) {
       leg.supervisorEl.pause();
       leg.supervisorEl.srcObject = null;

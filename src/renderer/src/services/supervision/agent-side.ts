@@ -65,10 +65,10 @@ export function currentLiveCallId(): string | null {
 
 /** Runs every hook; the returned cleanup runs every cleanup. A failing hook never stops the others. */
 export function bothHooks(...hooks: AnsweredCallHook[]): AnsweredCallHook {
-  return (info, local, remote) => {
+  return (info, local, remote, side) => {
     const cleanups = hooks.map((h) => {
       try {
-        return h(info, local, remote);
+        return h(info, local, remote, side);
       } catch (err) {
         log.warn('answered-call hook failed', err);
         return undefined;
