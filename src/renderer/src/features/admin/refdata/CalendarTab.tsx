@@ -85,7 +85,16 @@ export function CalendarTab() {
       ),
     },
   ];
-  const dates = (list: readonly string[]) => (list.length ? list.map((d) => <Tag key={d}>{d.slice(5)}</Tag>) : t('common.none'));
+  const dates = (list: readonly string[]) =>
+    list.length ? (
+      <Space wrap size={[4, 4]}>
+        {list.map((d) => (
+          <Tag key={d}>{d.slice(5)}</Tag>
+        ))}
+      </Space>
+    ) : (
+      t('common.none')
+    );
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="refdata-calendar">

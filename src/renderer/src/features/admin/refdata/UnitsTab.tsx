@@ -1,7 +1,7 @@
 /** 承办单位: the unit tree with each unit's regions, categories and members; create or edit in a modal. */
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button, Table, Tag, type TableColumnsType } from 'antd';
+import { Button, Space, Table, Tag, type TableColumnsType } from 'antd';
 import type { HandlingUnit } from '../../../../../shared/api/refdata.js';
 import { AdminListHeader } from '../AdminListHeader';
 import type { RefDataTabProps } from './RefDataPage';
@@ -14,7 +14,12 @@ const MAX_TAGS = 6;
 function tags(codes: readonly string[], names: ReadonlyMap<string, string>, none: string) {
   if (!codes.length) return none;
   const shown = codes.slice(0, MAX_TAGS).map((c) => <Tag key={c}>{names.get(c) ?? c}</Tag>);
-  return codes.length > MAX_TAGS ? [...shown, <Tag key="more">+{codes.length - MAX_TAGS}</Tag>] : shown;
+  return (
+    <Space wrap size={[4, 4]}>
+      {shown}
+      {codes.length > MAX_TAGS && <Tag>+{codes.length - MAX_TAGS}</Tag>}
+    </Space>
+  );
 }
 
 export function UnitsTab({ remote, data, users }: RefDataTabProps) {
