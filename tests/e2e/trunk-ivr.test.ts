@@ -7,7 +7,11 @@
  * rings, and after the answer the caller hears the agent (880 Hz) as the agent hears the
  * caller. The announcements are tones here (welcome 1000 Hz, menu 1500 Hz, hold 600 Hz) so
  * baresip's recording proves what it heard. A caller who hangs up while the agent rings stops
- * the agent's phone. Also: a caller from an address that is no trunk is refused, and afterwards
+ * the agent's phone. A caller who hangs up in the welcome still gets a call record and a
+ * callback task; a caller waiting in a queue hears its place (tones too: 您前面还有 700 Hz,
+ * the number 0 1100 Hz, other numbers 1200 Hz, 位来电 1700 Hz). Agents end 整理 with
+ * 整理完成 after each call (not the wrap-up time), and the tests wait for the console to
+ * show the server's state before acting on it. Also: a caller from an address that is no trunk is refused, and afterwards
  * rtpengine holds no session and Kamailio no transaction or call state.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,6 +36,10 @@ const WELCOME_HZ = 1000;
 const MENU_HZ = 1500;
 const HOLD_HZ = 600;
 const ABSENT_HZ = 1320;
+const POS_AHEAD_HZ = 700;
+const POS_ZERO_HZ = 1100;
+const POS_OTHER_HZ = 1200;
+const POS_CALLERS_HZ = 1700;
 
 /** 8 kHz mono tone file as an announcement. */
 function toneFile(dir: string, name: string, hz: number, seconds: number): string {
@@ -40,10 +48,10 @@ function toneFile(dir: string, name: string, hz: number, seconds: number): strin
   return f;
 }
 
-/** Seconds into the recording where `hz` is first clearly present (100 ms windows), or null. */
-function onset(rec: { sampleRate: number; samples: Int16Array }, hz: number): number | null {
+/** Seconds into the recording where `hz` is first clearly present (100 ms windows, from `from` s on), or null. */
+function onset(rec: { sampleRate: number; samples: Int16Array }, hz: number, from = 0): number | null {
   const n = Math.round(rec.sampleRate / 10);
-  for (let i = 0; i + n <= rec.samples.length; i += n) {
+  for (let i = Math.ceil((from * rec.sampleRate) / n) * n; i + n <= rec.samples.length; i += n) {
     const w = rec.samples.subarray(i, i + n);
     // Announcements are at half scale; the agent's tone comes through Opus and Chromium quieter.
     const p = tonePower(w, rec.sampleRate, hz);
@@ -90,9 +98,27 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
     return page;
   }
 
+  /** The console shows the state the server has (a click on a view the server's push has not reached yet may do nothing). */
+  async function consoleShows(page: Page, agentId: string): Promise<string> {
+    const kind = await stateOf(agentId);
+    await page.locator(`[data-testid="agent-state"][data-kind="${kind}"]`).waitFor({ timeout: 10_000 });
+    return kind;
+  }
+
   async function makeReady(page: Page, agentId: string): Promise<void> {
+    if ((await consoleShows(page, agentId)) === 'ready') return;
     await page.getByTestId('agent-state-ready').click();
     await expect.poll(() => stateOf(agentId), { timeout: 10_000 }).toBe('ready');
+    await consoleShows(page, agentId);
+  }
+
+  /** The agent ends 整理 (after-call work) at once with 整理完成 instead of waiting out the wrap-up time. */
+  async function endWrapUp(page: Page, agentId: string): Promise<void> {
+    await expect.poll(() => stateOf(agentId), { timeout: 10_000 }).toBe('after_call_work');
+    await consoleShows(page, agentId);
+    await page.getByTestId('agent-state-wrap-up-done').click();
+    await expect.poll(() => stateOf(agentId), { timeout: 10_000 }).toBe('ready');
+    await consoleShows(page, agentId);
   }
 
   async function dial(number: string, opts: { fromPort?: number; ctrl?: boolean } = {}): Promise<BaresipCall> {
@@ -102,18 +128,20 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
     return c;
   }
 
-  async function hangUp(agent: Page, caller: BaresipCall): Promise<void> {
+  async function hangUp(agent: Page, agentId: string, caller: BaresipCall): Promise<void> {
     await agent.getByTestId('hangup-button').click();
     await callStatus(agent, 'call-status', 'idle');
     await caller.waitFor(/terminated/i, 10_000);
     caller.kill();
     await caller.exited;
+    await endWrapUp(agent, agentId);
   }
 
   beforeAll(async () => {
     [trunkPort] = (await freePorts(1)) as [number];
     const dir = mkdtempSync(join(tmpdir(), 'hotline-ivr-'));
     const ivrFile = join(dir, 'ivr.json');
+    toneFile(dir, 'pos-n', POS_OTHER_HZ, 0.6);
     writeFileSync(
       ivrFile,
       JSON.stringify({
@@ -126,6 +154,13 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
           defaultQueue: '12345',
         },
         hold: toneFile(dir, 'hold', HOLD_HZ, 1),
+        position: {
+          ahead: toneFile(dir, 'pos-ahead', POS_AHEAD_HZ, 0.5),
+          numbers: [toneFile(dir, 'pos-0', POS_ZERO_HZ, 0.6), ...Array.from({ length: 20 }, () => join(dir, 'pos-n.wav'))],
+          callers: toneFile(dir, 'pos-callers', POS_CALLERS_HZ, 0.5),
+          many: toneFile(dir, 'pos-many', 1900, 0.5),
+          everySeconds: 5,
+        },
         closed: toneFile(dir, 'closed', 2000, 1),
         busy: toneFile(dir, 'busy', 1800, 1),
       }),
@@ -186,7 +221,7 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
       // The agent hears the citizen's 440 Hz; then baresip must hear the agent's 880 Hz.
       await expect.poll(() => agentA.evaluate(() => window.__softphone!.levelAt(440, 400)), { timeout: 10_000, interval: 500 }).toBeGreaterThan(HEARD_DB);
       await new Promise((r) => setTimeout(r, 3000));
-      await hangUp(agentA, caller);
+      await hangUp(agentA, ids.a, caller);
 
       const heard = caller.received();
       const at = { welcome: onset(heard, WELCOME_HZ), menu: onset(heard, MENU_HZ), hold: onset(heard, HOLD_HZ), agent: onset(heard, TONES.agent) };
@@ -214,8 +249,7 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
   }, 90_000);
 
   it('a caller who hangs up while the agent rings stops the agent\'s phone (the agent\'s 180 was not relayed)', async () => {
-    await expect.poll(() => stateOf(ids.a), { timeout: 60_000 }).not.toBe('after_call_work');
-    if ((await stateOf(ids.a)) !== 'ready') await makeReady(agentA, ids.a);
+    await makeReady(agentA, ids.a);
     const caller = await dial('13912345670', { ctrl: true });
     try {
       await caller.waitFor(/183|Session Progress|progress/i, 10_000);
@@ -243,9 +277,80 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
     }
   }, 60_000);
 
+  it('a caller who hangs up during the welcome gets a call record (abandoned, never queued) and a callback task', async () => {
+    await makeReady(agentA, ids.a);
+    const caller = await dial('13912345672');
+    try {
+      await caller.waitFor(/183|Session Progress|progress/i, 10_000);
+      await new Promise((r) => setTimeout(r, 400));
+      caller.kill();
+      await caller.exited;
+      await expect.poll(async () => (await t.db.selectFrom('call_record').select('result').where('caller', '=', '13912345672').executeTakeFirst())?.result, { timeout: 10_000 }).toBe('abandoned');
+      const rec = await t.db.selectFrom('call_record').selectAll().where('caller', '=', '13912345672').executeTakeFirstOrThrow();
+      // The menu's default queue; queued_at null: it never reached the queue. The wait is arrival → hang-up.
+      expect(rec).toMatchObject({ queue_id: ids.q12345, queued_at: null, called: '12345', trunk: 'pstn', ended_by: 'caller', agent_id: null });
+      const waited = (new Date(rec.ended_at!).getTime() - new Date(rec.arrived_at).getTime()) / 1000;
+      expect(waited).toBeGreaterThan(0.2);
+      expect(waited).toBeLessThan(5);
+      const task = await t.db.selectFrom('callback_task').selectAll().where('last_call_id', '=', rec.call_id).executeTakeFirstOrThrow();
+      expect(task).toMatchObject({ status: 'open', reason: 'abandoned', queue_id: ids.q12345 });
+      expect(await agentA.getByTestId('incoming-call').count()).toBe(0);
+      expect(await stateOf(ids.a)).toBe('ready');
+    } catch (err) {
+      console.error(`[ivr e2e] baresip output:\n${caller.output()}`);
+      throw err;
+    } finally {
+      caller.kill();
+    }
+  }, 30_000);
+
+  it('a caller waiting in a queue hears its place after the hold music, then every everySeconds', async () => {
+    // Nobody takes 12315 yet: the caller waits there alone (nobody ahead → "您前面还有 | 0 | 位来电").
+    expect(await stateOf(ids.b)).not.toBe('ready');
+    const caller = await dial('13912345673', { ctrl: true });
+    try {
+      await caller.waitFor(/183|Session Progress|progress/i, 10_000);
+      await new Promise((r) => setTimeout(r, 400));
+      await caller.sendDigit('2');
+      await expect.poll(async () => (await t.db.selectFrom('call_record').innerJoin('acd_call', 'acd_call.call_id', 'call_record.call_id')
+        .select('acd_call.state').where('caller', '=', '13912345673').executeTakeFirst())?.state, { timeout: 10_000 }).toBe('waiting');
+      const rec = await t.db.selectFrom('call_record').select(['call_id', 'queue_id']).where('caller', '=', '13912345673').executeTakeFirstOrThrow();
+      expect(rec.queue_id).toBe(ids.q12315);
+      expect(await t.services.queues.callersAhead(rec.call_id)).toBe(0);
+      // Hold 1 s, the place (0.5 + 0.6 + 0.5 s), hold, 5 s later the place again.
+      await new Promise((r) => setTimeout(r, 10_000));
+      caller.kill();
+      await caller.exited;
+      const heard = caller.received();
+      const at = { hold: onset(heard, HOLD_HZ), ahead: onset(heard, POS_AHEAD_HZ), zero: onset(heard, POS_ZERO_HZ), callers: onset(heard, POS_CALLERS_HZ) };
+      const held = { ahead: seconds(heard, POS_AHEAD_HZ), zero: seconds(heard, POS_ZERO_HZ), callers: seconds(heard, POS_CALLERS_HZ), other: seconds(heard, POS_OTHER_HZ) };
+      console.log(`[ivr e2e] position announcement heard at (s): ${JSON.stringify(at)}, lengths: ${JSON.stringify(held)}`);
+      expect(at.hold).not.toBeNull();
+      expect(at.ahead).not.toBeNull();
+      expect(at.zero).not.toBeNull();
+      expect(at.callers).not.toBeNull();
+      // In sequence after the hold music: 您前面还有, the number, 位来电; then the music again.
+      expect(at.hold!).toBeLessThan(at.ahead!);
+      expect(at.ahead!).toBeLessThan(at.zero!);
+      expect(at.zero!).toBeLessThan(at.callers!);
+      expect(onset(heard, HOLD_HZ, at.callers! + 0.4)).not.toBeNull();
+      // The right number (0, not another), and twice: 2 × 0.5 s of 您前面还有, 2 × 0.6 s of the number.
+      expect(held.other).toBe(0);
+      expect(held.ahead).toBeGreaterThan(0.6);
+      expect(held.zero).toBeGreaterThan(0.8);
+      expect(held.zero).toBeLessThan(1.5);
+      // The caller left waiting: an abandon in the queue (queued, unlike a hang-up in the menu).
+      await expect.poll(async () => (await t.db.selectFrom('call_record').select('result').where('call_id', '=', rec.call_id).executeTakeFirstOrThrow()).result, { timeout: 10_000 }).toBe('abandoned');
+    } catch (err) {
+      console.error(`[ivr e2e] baresip output:\n${caller.output()}`);
+      throw err;
+    } finally {
+      caller.kill();
+    }
+  }, 40_000);
+
   it('key 2 during the welcome lands on the 12315 queue\'s agent', async () => {
-    await expect.poll(() => stateOf(ids.a), { timeout: 60_000 }).not.toBe('after_call_work');
-    if ((await stateOf(ids.a)) !== 'ready') await makeReady(agentA, ids.a);
+    await makeReady(agentA, ids.a);
     await makeReady(agentB, ids.b);
     const caller = await dial('13912345679', { ctrl: true });
     try {
@@ -263,7 +368,7 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
       expect(rec.queue_id).toBe(ids.q12315);
       expect(rec.agent_id).toBe(ids.b);
       await expect.poll(() => agentB.evaluate(() => window.__softphone!.levelAt(440, 400)), { timeout: 10_000, interval: 500 }).toBeGreaterThan(HEARD_DB);
-      await hangUp(agentB, caller);
+      await hangUp(agentB, ids.b, caller);
       // The menu was cut short by the key: baresip heard the welcome but never the menu prompt.
       const heard = caller.received();
       expect(onset(heard, WELCOME_HZ)).not.toBeNull();
