@@ -108,7 +108,15 @@ describe.skipIf(!ready)('trunk callers hear the voice service and the menu picks
   async function makeReady(page: Page, agentId: string): Promise<void> {
     if ((await consoleShows(page, agentId)) === 'ready') return;
     await page.getByTestId('agent-state-ready').click();
-    await expect.poll(() => stateOf(agentId), { timeout: 10_000 }).toBe('ready');
+    try {
+      await expect.poll(() => stateOf(agentId), { timeout: 10_000 }).toBe('ready');
+    } catch (err) {
+      // Say why (a 示闲 the console refused shows agent-state-error; the server's state has its reason).
+      const row = await t.db.selectFrom('agent_state').select(['state', 'since']).where('agent_id', '=', agentId).executeTakeFirst();
+      const refused = page.getByTestId('agent-state-error');
+      const why = (await refused.count()) ? `${await refused.getAttribute('data-kind')}/${await refused.getAttribute('data-code')}: ${await refused.innerText()}` : 'no error shown';
+      throw new Error(`示闲 did not take: server ${JSON.stringify(row)}; console: ${why}`, { cause: err });
+    }
     await consoleShows(page, agentId);
   }
 
