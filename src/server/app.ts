@@ -436,6 +436,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     dataKey: config.dataKey,
     authenticate,
     notify: (userIds, notice) => realtime.io.to(userIds.map(rooms.user)).emit('ticket:changed', notice),
+    attachments: {
+      dir: config.attachmentsDir ?? (config.inMemoryDatabase ? mkdtempSync(join(tmpdir(), 'hotline-attachments-')) : resolve(config.dataDir, 'attachments')),
+      maxBytes: config.attachmentMaxBytes,
+    },
   });
   // Screen pop (caller history, tags, attribution) and the agent home, over call records and tickets.
   createCallers(app, db, {

@@ -40,6 +40,10 @@ export const ConfigSchema = z.object({
   demo: bool.default(true),
   /** Where call recordings are stored; a share mounted on every node when several run. Default: dataDir/recordings. */
   recordingsDir: z.string().optional(),
+  /** Where ticket attachments (附件) are stored; shared by all nodes like recordingsDir. Default: dataDir/attachments. */
+  attachmentsDir: z.string().optional(),
+  /** Largest attachment accepted, in bytes (default 20 MB). */
+  attachmentMaxBytes: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   /** Directory of the built web console; served at '/'. */
   webRoot: z.string().optional(),
   trustProxy: bool.default(false),
@@ -242,6 +246,8 @@ export const envNames: Record<keyof Config, string> = {
   demo: 'HOTLINE_DEMO',
   webRoot: 'HOTLINE_WEB_ROOT',
   recordingsDir: 'HOTLINE_RECORDINGS_DIR',
+  attachmentsDir: 'HOTLINE_ATTACHMENTS_DIR',
+  attachmentMaxBytes: 'HOTLINE_ATTACHMENT_MAX_BYTES',
   trustProxy: 'HOTLINE_TRUST_PROXY',
   dataKey: 'HOTLINE_DATA_KEY',
   sipMode: 'HOTLINE_SIP_MODE',

@@ -232,6 +232,18 @@ export interface TicketReminderTable {
   recipients: ColumnType<string[], string[] | undefined, string[]>;
 }
 
+/** Migration 0025: a stored attachment (附件); the bytes are in the attachments directory under id. */
+export interface TicketAttachmentTable {
+  id: Generated<string>;
+  ticket_id: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  uploaded_by: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface TicketTables {
   appeal_type: AppealTypeTable;
   ticket_category: TicketCategoryTable;
@@ -250,4 +262,5 @@ export interface TicketTables {
   ticket_request: TicketRequestTable;
   ticket_supervision: TicketSupervisionTable;
   ticket_reminder: TicketReminderTable;
+  ticket_attachment: TicketAttachmentTable;
 }

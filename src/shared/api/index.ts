@@ -9,9 +9,10 @@ import { refdataRoutes } from './refdata.js';
 import { softphoneRoutes } from './softphone.js';
 import { supervisorRoutes } from './supervisor.js';
 import { systemRoutes } from './system.js';
+import { ticketAttachmentRoutes } from './ticket-attachments.js';
 import { ticketRoutes } from './tickets.js';
 
-export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes, ...ticketRoutes, ...refdataRoutes, ...callerRoutes, ...provinceRoutes } as const;
+export const api = { ...systemRoutes, ...accountRoutes, ...softphoneRoutes, ...recordingRoutes, ...agentStateRoutes, ...acdRoutes, ...supervisorRoutes, ...ticketRoutes, ...ticketAttachmentRoutes, ...refdataRoutes, ...callerRoutes, ...provinceRoutes } as const;
 export type Api = typeof api;
 export type RouteName = keyof Api;
 export * from './route.js';

@@ -37,6 +37,8 @@ export const AttachmentSchema = z.object({
   ref: text(500, '附件地址'),
   mimeType: z.string().max(100).optional(),
   size: z.number().int().min(0).optional(),
+  /** Stored files (ref attachment:<id>): the server's SHA-256 of the bytes. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 

@@ -9,8 +9,10 @@ import type { Db } from '../../db/database.js';
 import type { Authenticate } from '../../http/route.js';
 import { ContactCipher } from './contact-cipher.js';
 import { DeadlineReminders } from './deadline-reminders.js';
+import { AttachmentStore } from './attachment-store.js';
 import { RefDataService } from './refdata-service.js';
-import { registerTicketRoutes } from './routes.js';
+import { registerTicketRoutes, who } from './routes.js';
+import { registerAttachmentRoutes, TicketAttachments } from './ticket-attachments.js';
 import { TicketsService } from './tickets-service.js';
 
 export { ContactCipher, DeadlineReminders, RefDataService, TicketsService };
@@ -32,12 +34,20 @@ async function dataKey(db: Db, configured: string | undefined, log: FastifyBaseL
 export async function createTickets(
   app: FastifyInstance,
   db: Db,
-  opts: { dataKey: string | undefined; authenticate: Authenticate; notify?: (userIds: string[], notice: TicketNotice) => void },
+  opts: {
+    dataKey: string | undefined;
+    authenticate: Authenticate;
+    notify?: (userIds: string[], notice: TicketNotice) => void;
+    /** 附件: where the files go and the largest accepted. */
+    attachments: { dir: string; maxBytes: number };
+  },
 ) {
   const cipher = new ContactCipher(await dataKey(db, opts.dataKey, app.log));
   const refdata = new RefDataService(db);
   const tickets = new TicketsService(db, refdata, cipher, undefined, opts.notify, app.log.child({ module: 'tickets' }));
   registerTicketRoutes(app, tickets, refdata, opts.authenticate);
+  const attachments = new TicketAttachments(db, tickets, new AttachmentStore(opts.attachments.dir));
+  registerAttachmentRoutes(app, attachments, opts.authenticate, who, opts.attachments.maxBytes);
   // 临期/超期提醒: every node sweeps each minute; the reminder table keeps each one single.
   const notify = opts.notify;
   const reminders = notify ? new DeadlineReminders(db, notify, undefined, app.log.child({ module: 'ticket-reminders' })) : null;
@@ -45,5 +55,5 @@ export async function createTickets(
     app.addHook('onReady', async () => reminders.start());
     app.addHook('onClose', async () => reminders.stop());
   }
-  return { tickets, refdata, cipher, reminders };
+  return { tickets, refdata, cipher, reminders, attachments };
 }

@@ -10,7 +10,7 @@ import type { RefDataService } from './refdata-service.js';
 import { ledgerWorkbook } from './ticket-export.js';
 import type { TicketsService, TicketUser } from './tickets-service.js';
 
-const who = (p: Principal): TicketUser => ({ userId: p.userId, displayName: p.displayName, roles: p.roles });
+export const who = (p: Principal): TicketUser => ({ userId: p.userId, displayName: p.displayName, roles: p.roles });
 
 export function registerTicketRoutes(app: FastifyInstance, tickets: TicketsService, refdata: RefDataService, authenticate: Authenticate): void {
   bindRoute(app, r.registerTicket, authenticate, async ({ principal, body }) => (await tickets.register(who(principal), body)).ticket);

@@ -7,8 +7,10 @@
  */
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { z } from 'zod';
+import { ATTACHMENT_REF_PREFIX, attachmentRef, parseAttachmentRef } from '../../../shared/api/ticket-attachments.js';
 import { MAX_EXPORT_ROWS } from '../../../shared/api/tickets.js';
 import type {
+  Attachment,
   DuplicateCandidate, DuplicateQuerySchema, RegisterTicketSchema, TicketCommandSchema, TicketDetail, TicketEvent, TicketListQuerySchema, TicketSummary,
 } from '../../../shared/api/tickets.js';
 import type { TicketNotice } from '../../../shared/realtime.js';
@@ -543,6 +545,10 @@ export class TicketsService {
     const existing = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', input.clientId).executeTakeFirst();
     if (existing) return this.replayed(ctx, existing);
     await this.checkRefs(this.db, input);
+    // Stored files are uploaded to a ticket, so none can belong to one not registered yet.
+    input.attachments.forEach((a, i) => {
+      if (a.ref.startsWith(ATTACHMENT_REF_PREFIX)) throw badInput(`attachments.${i}.ref`, '附件须在工单登记后上传（办理进展或答复中添加）');
+    });
     if (input.relatedTicketId && !(await this.db.selectFrom('ticket').select('id').where('id', '=', input.relatedTicketId).executeTakeFirst())) {
       throw badInput('relatedTicketId', '关联工单不存在');
     }
@@ -778,7 +784,7 @@ export class TicketsService {
         break;
       case 'note':
         opinion = input.text;
-        attachments = input.attachments;
+        attachments = await this.storedAttachments(tx, row.id, input.attachments);
         break;
       case 'request_extension':
         await tx.insertInto('ticket_request').values({ ticket_id: row.id, kind: 'extension', unit_id: unitId, requested_by: ctx.user.userId, requested_at: now, reason: input.reason, working_days: input.workingDays }).execute();
@@ -816,7 +822,7 @@ export class TicketsService {
           handler_phone: input.handlerPhone ? normalizePhone(input.handlerPhone) : null,
         });
         opinion = input.result;
-        attachments = input.attachments;
+        attachments = await this.storedAttachments(tx, row.id, input.attachments);
         break;
       case 'audit':
         if (input.pass) patch.closed_at = now;
@@ -894,6 +900,43 @@ export class TicketsService {
 
   private async cancelRequests(tx: Tx, ticketId: string, now: Date): Promise<void> {
     await tx.updateTable('ticket_request').set({ decision: 'cancelled', reviewed_at: now }).where('ticket_id', '=', ticketId).where('decision', '=', 'pending').execute();
+  }
+
+  /**
+   * An event's attachments as stored: refs to files this server keeps (attachment:<id>) must
+   * be files of this ticket, and their name, type, size and checksum are taken from the row,
+   * not from the request; other refs (a document system's URLs) pass as given.
+   */
+  private async storedAttachments(tx: Tx, ticketId: string, list: Attachment[]): Promise<Attachment[]> {
+    const ids = list.map((a, i) => {
+      const ref = parseAttachmentRef(a.ref);
+      if (ref.id === null && ref.malformed) throw badInput(`attachments.${i}.ref`, '附件引用格式不正确');
+      return ref.id;
+    });
+    const wanted = ids.filter((id): id is string => id !== null);
+    if (!wanted.length) return list;
+    const rows = await tx.selectFrom('ticket_attachment').select(['id', 'name', 'mime', 'size', 'sha256'])
+      .where('id', 'in', wanted).where('ticket_id', '=', ticketId).execute();
+    return list.map((a, i) => {
+      const id = ids[i];
+      if (!id) return a;
+      const row = rows.find((r) => r.id === id);
+      if (!row) throw badInput(`attachments.${i}.ref`, `附件 ${a.name} 不属于本工单`);
+      return { name: row.name, ref: attachmentRef(row.id), mimeType: row.mime, size: row.size, sha256: row.sha256 };
+    });
+  }
+
+  /**
+   * For attachments: throws 404 unless the user sees the ticket (the detail view's rule) and,
+   * to add a file, 403 unless they may now write a progress note or a reply on it.
+   */
+  async assertAttachmentAccess(user: TicketUser, id: string, contribute: boolean): Promise<void> {
+    const ctx = await this.context(user);
+    const row = (await this.db.selectFrom('ticket').selectAll().where('id', '=', id).executeTakeFirst()) as TicketRow | undefined;
+    if (!row || !this.visible(row, ctx)) throw new AppError('NOT_FOUND', `No ticket ${id}`);
+    if (!contribute) return;
+    const may = allowedCommands(snapshotOf(row), this.actorOf(ctx));
+    if (!may.includes('note') && !may.includes('reply')) throw new AppError('FORBIDDEN', '您当前不能为此工单添加附件（需可填写办理进展或答复）');
   }
 
   private async insertEvent(
