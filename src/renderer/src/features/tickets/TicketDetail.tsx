@@ -5,13 +5,15 @@
  */
 import { useState } from 'react';
 import dayjs from 'dayjs';
-import { Alert, Button, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { Alert, Button, DatePicker, Descriptions, Form, Input, InputNumber, Modal, Radio, Select, Space, Tag, Timeline, Typography, type UploadFile } from 'antd';
 import { api } from '../../../../shared/api/index.js';
 import type { RefData } from '../../../../shared/api/refdata.js';
+import type { StoredAttachment } from '../../../../shared/api/ticket-attachments.js';
 import type { TicketCommandInput, TicketDetail as Ticket } from '../../../../shared/api/tickets.js';
 import type { TicketCommandType } from '../../../../shared/tickets/workflow.js';
 import { isApiCallError } from '../../services/api-client';
 import { call } from '../../services/session';
+import { AttachmentLinks, AttachmentUpload, uploadedAttachments } from './AttachmentUpload';
 import {
   actionFields, channelLabel, formatChinaTime, commandLabel, eventLabel, primaryActions, satisfactionLabel, slaColor, slaStateLabel, statusColor, statusLabel, urgencyLabel,
 } from './ticket-view';
@@ -21,6 +23,7 @@ const fmt = formatChinaTime;
 type ActionValues = {
   opinion?: string; reason?: string; result?: string; text?: string; leadUnitId?: string; coUnitIds?: string[]; workingDays?: number;
   until?: dayjs.Dayjs; satisfaction?: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unrated'; approve?: boolean; pass?: boolean; intoTicketId?: string; reopen?: boolean;
+  attachments?: UploadFile<StoredAttachment>[];
 };
 
 function toCommand(type: TicketCommandType, v: ActionValues): TicketCommandInput {
@@ -34,12 +37,12 @@ function toCommand(type: TicketCommandType, v: ActionValues): TicketCommandInput
     case 'request_return': return { type, reason: v.reason ?? '' };
     case 'review_return': return { type, approve: v.approve ?? true, opinion: v.opinion ?? '' };
     case 'start': return { type };
-    case 'note': return { type, text: v.text ?? '' };
+    case 'note': return { type, text: v.text ?? '', attachments: uploadedAttachments(v.attachments) };
     case 'request_extension': return { type, workingDays: v.workingDays ?? 1, reason: v.reason ?? '' };
     case 'request_commitment': return { type, until: v.until ? v.until.format('YYYY-MM-DD') : '', reason: v.reason ?? '' };
     case 'review_request': return { type, approve: v.approve ?? true, opinion: v.opinion ?? '' };
     case 'resume': return { type };
-    case 'reply': return { type, result: v.result ?? '' };
+    case 'reply': return { type, result: v.result ?? '', attachments: uploadedAttachments(v.attachments) };
     case 'audit': return { type, pass: v.pass ?? true, opinion: v.opinion ?? '' };
     case 'revisit': return { type, satisfaction: v.satisfaction ?? 'satisfied', reason: v.reason || undefined, reopen: !!v.reopen };
     case 'withdraw': return { type, reason: v.reason ?? '' };
@@ -155,6 +158,7 @@ export function TicketDetail({ ticket, refdata, onChanged }: { ticket: Ticket; r
                 {fmt(e.at)} · {e.actorName ?? '系统'}{e.unitName ? `（${e.unitName}）` : ''} · {statusLabel[e.toStatus]}
               </Typography.Text>
               {e.opinion && <div style={{ whiteSpace: 'pre-wrap' }}>{e.opinion}</div>}
+              <AttachmentLinks ticketId={ticket.id} attachments={e.attachments} />
             </div>
           ),
         }))}
@@ -211,6 +215,17 @@ export function TicketDetail({ ticket, refdata, onChanged }: { ticket: Ticket; r
           )}
           {fields.includes('text') && (
             <Form.Item name="text" label="办理进展" rules={[{ required: true, message: '请填写办理进展' }]}><Input.TextArea rows={3} data-testid="action-text" /></Form.Item>
+          )}
+          {(action === 'note' || action === 'reply') && (
+            <Form.Item
+              name="attachments"
+              label="附件（照片、文件）"
+              rules={[{ validator: async (_r, files?: UploadFile[]) => {
+                if (files?.some((f) => f.status === 'uploading')) throw new Error('请等待附件上传完成');
+              } }]}
+            >
+              <AttachmentUpload ticketId={ticket.id} />
+            </Form.Item>
           )}
           {fields.includes('reason') && (
             <Form.Item name="reason" label={action === 'revisit' ? '原因（不满意必填）' : '原因'} rules={action === 'revisit' ? [] : [{ required: true, message: '请填写原因' }]}>
