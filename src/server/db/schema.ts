@@ -95,6 +95,8 @@ export interface CallRecordingTable {
   sha256: string | null;
   last_chunk_at: ColumnType<Date, Date | undefined, Date>;
   created_at: Generated<Date>;
+  /** Who made it: the agent's softphone, or the server's media bridge (trunk calls, migration 0016). */
+  source: ColumnType<'agent' | 'server', 'agent' | 'server' | undefined, 'agent' | 'server'>;
 }
 
 export interface CallRecordingChunkTable {
