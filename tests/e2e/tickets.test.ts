@@ -1,9 +1,11 @@
 /**
  * A ticket's life in the web console, in Debian's Chromium against the real server: an agent
  * opens the form from a caller's number, types, reloads mid-way and finds the draft, submits
- * for dispatch and dispatches by the rules; the unit user signs, works and replies; the
+ * for dispatch and dispatches by the rules; the unit user signs, works (a progress note with a photo, downloaded back intact) and replies; the
  * supervisor audits; the agent revisits and it is archived. The timeline shows every step.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../harness/browser.js';
@@ -105,7 +107,17 @@ describe('tickets in the web console', () => {
     expect(await unit.getByTestId('ticket-citizen-phone').innerText()).toBe('13800138000');
     await act(unit, 'sign');
     await act(unit, 'start');
-    await act(unit, 'note', { 'action-text': '已到现场查看' });
+    // A progress note with a photo (附件): uploaded when picked, shown in the timeline, downloaded back intact.
+    const photo = Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'binary'), randomBytes(3000)]);
+    await unit.getByTestId('ticket-action-note').click();
+    await unit.getByTestId('action-text').fill('已到现场查看');
+    await unit.locator('[data-testid="attachment-upload"] input[type=file]').setInputFiles({ name: '现场照片.png', mimeType: 'image/png', buffer: photo });
+    await unit.locator('.ant-upload-list-item-done').waitFor();
+    await unit.getByTestId('ticket-action-submit').click();
+    await unit.getByTestId('timeline-note').waitFor();
+    const [download] = await Promise.all([unit.waitForEvent('download'), unit.getByTestId('attachment-link').click()]);
+    expect(download.suggestedFilename()).toBe('现场照片.png');
+    expect(readFileSync((await download.path())!).equals(photo)).toBe(true);
     await act(unit, 'reply', { 'action-result': '已更换灯泡，恢复照明' });
     expect(await unit.getByTestId('ticket-status').innerText()).toBe('待审核');
 

@@ -16,6 +16,7 @@ export function uploadedAttachments(files: UploadFile<StoredAttachment>[] | unde
 export function AttachmentUpload({ ticketId, value, onChange }: { ticketId: string; value?: UploadFile<StoredAttachment>[]; onChange?: (v: UploadFile<StoredAttachment>[]) => void }) {
   const { message } = App.useApp();
   return (
+    <div data-testid="attachment-upload">
     <Upload<StoredAttachment>
       multiple
       accept={ATTACHMENT_ACCEPT}
@@ -34,10 +35,10 @@ export function AttachmentUpload({ ticketId, value, onChange }: { ticketId: stri
             onError?.(err);
           });
       }}
-      data-testid="attachment-upload"
     >
       <Button>上传附件</Button>
     </Upload>
+    </div>
   );
 }
 
