@@ -283,7 +283,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
-  const { db, kind } = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: config.inMemoryDatabase });
+  const { db, kind } = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, inMemory: config.inMemoryDatabase,
+    onIdleError: (err) => app.log.warn({ err: err.message }, 'database dropped an idle connection; the pool replaces it'),
+  });
   try {
     const m = await migrate(db);
     if (m.applied.length) app.log.info({ applied: m.applied }, 'database migrated');

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -14,6 +15,18 @@ describe('system routes', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: 'ready', database: t.database.kind });
     expect(ready.json().migrations).toBeGreaterThanOrEqual(1);
+  });
+
+  it.skipIf(process.env.DATABASE_URL === undefined)('survives PostgreSQL dropping its idle connections (restart, failover) and serves again', async () => {
+    expect((await t.app.inject('/readyz')).statusCode).toBe(200); // the pool holds idle connections now
+    const dbName = new URL(t.config.databaseUrl!).pathname.slice(1);
+    const killer = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await killer.connect();
+    const killed = await killer.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+    await killer.end();
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200)); // the idle clients hear of it
+    expect((await t.app.inject('/readyz')).statusCode).toBe(200);
   });
 
   it('serves an OpenAPI document generated from the shared route schemas', async () => {

@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   inMemory: boolean;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** Told when PostgreSQL drops an idle pooled connection (restart, failover, admin kill). */
+  onIdleError?: (err: Error) => void;
 }
 
 export interface OpenDatabase {
@@ -32,6 +34,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(opts: DatabaseOptions): Promise<OpenDatabase> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // pg re-emits an idle client's error on the pool; unheard, it is an uncaught exception that
+    // ends the process. The pool discards that client and opens a new one on the next query.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgresql' };
   }
