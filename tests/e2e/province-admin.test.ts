@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvinceSimulator } from '../../tools/province-sim/simulator.js';
-import { launchChromium } from '../harness/browser.js';
+import { launchChromium, signInConsole } from '../harness/browser.js';
 import { testSigning, waitFor } from '../harness/province.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -46,9 +46,7 @@ describe('province gateway admin page', () => {
     page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(`${baseUrl(t.app)}/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await signInConsole(page, 'admin', ADMIN_PASSWORD);
     await page.getByTestId('nav-province').click();
     await page.getByTestId('province-page').waitFor();
     await expect.poll(() => page!.getByTestId('province-dead-count').textContent()).toBe('1');

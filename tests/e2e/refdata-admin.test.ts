@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../harness/browser.js';
+import { launchChromium, signInConsole } from '../harness/browser.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
 
 describe('reference data admin page', () => {
@@ -35,9 +35,7 @@ describe('reference data admin page', () => {
     page = await (await browser.newContext()).newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(`${baseUrl(t.app)}/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await signInConsole(page, 'admin', ADMIN_PASSWORD);
     await page.getByTestId('nav-refdata').click();
     await page.getByTestId('refdata-units').waitFor();
 

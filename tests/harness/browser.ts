@@ -3,7 +3,7 @@
  * per party when parties need different fake media; flags from telephony-notes.md.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -34,4 +34,11 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
   if (opts.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudioFile}`);
   if (opts.extraArgs) args.push(...opts.extraArgs);
   return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+}
+
+/** Signs in on the console's login form of a page already at the site's URL. */
+export async function signInConsole(page: Page, username: string, password: string): Promise<void> {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
 }

@@ -4,7 +4,7 @@
  * agent console or the caller simulator through their test ids and `window.__softphone`.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, type LaunchOptions } from './browser.js';
+import { launchChromium, type LaunchOptions, signInConsole } from './browser.js';
 import { toneWav } from './tones.js';
 
 export interface Party {
@@ -44,9 +44,7 @@ declare global {
 
 export async function openAgent(baseUrl: string, toneHz: number, username: string, password: string, launch?: Omit<LaunchOptions, 'fakeAudioFile'>): Promise<Party> {
   const p = await open(toneHz, `${baseUrl}/`, launch);
-  await p.page.getByTestId('login-username').fill(username);
-  await p.page.getByTestId('login-password').fill(password);
-  await p.page.getByTestId('login-submit').click();
+  await signInConsole(p.page, username, password);
   await p.page.getByTestId('agent-console').waitFor();
   await p.page.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor({ timeout: 15_000 });
   return p;
@@ -58,9 +56,7 @@ export async function openAgent(baseUrl: string, toneHz: number, username: strin
  */
 export async function openSupervisor(baseUrl: string, toneHz: number, username: string, password: string): Promise<Party> {
   const p = await open(toneHz, `${baseUrl}/`);
-  await p.page.getByTestId('login-username').fill(username);
-  await p.page.getByTestId('login-password').fill(password);
-  await p.page.getByTestId('login-submit').click();
+  await signInConsole(p.page, username, password);
   await p.page.locator('[data-testid="supervisor-page"][data-loaded="true"]').waitFor({ timeout: 15_000 });
   return { ...p, levelAt: (hz) => p.page.evaluate((f) => (window as unknown as { __monitor?: { levelAt(hz: number, ms: number): Promise<number> } }).__monitor?.levelAt(f, 400) ?? -200, hz) };
 }

@@ -1,12 +1,13 @@
 /** 分拨规则: region + category → lead unit (and co-units); list, create, edit, delete. */
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
-import { App, Button, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { App, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { api } from '../../../../../shared/api/index.js';
 import type { DispatchRule } from '../../../../../shared/api/refdata.js';
 import { errorText } from '../../../i18n/error-text';
 import { call } from '../../../services/session';
 import { AdminListHeader } from '../AdminListHeader';
+import { RuleRowActions } from './RuleRowActions';
 import { DispatchRuleFormModal } from './DispatchRuleFormModal';
 import type { RefDataTabProps } from './RefDataPage';
 import { nameMaps } from './refdata-model';
@@ -48,18 +49,7 @@ export function DispatchRulesTab({ remote, data }: RefDataTabProps) {
     {
       title: t('refdata.actions'),
       key: 'actions',
-      render: (_, r) => (
-        <Space size={0}>
-          <Button type="link" size="small" onClick={() => setEditing(r)} data-testid={`dispatch-rule-edit-${r.id}`}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm title={t('refdata.deleteConfirm')} onConfirm={() => remove(r)} okButtonProps={{ danger: true }}>
-            <Button type="link" size="small" danger data-testid={`dispatch-rule-delete-${r.id}`}>
-              {t('refdata.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
-      ),
+      render: (_, r) => <RuleRowActions testIdPrefix="dispatch-rule" id={r.id} onEdit={() => setEditing(r)} onDelete={() => remove(r)} />,
     },
   ];
 

@@ -1,12 +1,13 @@
 /** 时限规则: SLA rules keyed by appeal type, urgency and channel (empty = any); list, create, edit, delete. */
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
-import { App, Button, Popconfirm, Space, Table, Typography, type TableColumnsType } from 'antd';
+import { App, Table, Typography, type TableColumnsType } from 'antd';
 import { api } from '../../../../../shared/api/index.js';
 import type { SlaRule } from '../../../../../shared/api/refdata.js';
 import { errorText } from '../../../i18n/error-text';
 import { call } from '../../../services/session';
 import { AdminListHeader } from '../AdminListHeader';
+import { RuleRowActions } from './RuleRowActions';
 import type { RefDataTabProps } from './RefDataPage';
 import { nameMaps } from './refdata-model';
 import { SlaRuleFormModal } from './SlaRuleFormModal';
@@ -44,18 +45,7 @@ export function SlaRulesTab({ remote, data }: RefDataTabProps) {
     {
       title: t('refdata.actions'),
       key: 'actions',
-      render: (_, r) => (
-        <Space size={0}>
-          <Button type="link" size="small" onClick={() => setEditing(r)} data-testid={`sla-rule-edit-${r.id}`}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm title={t('refdata.deleteConfirm')} onConfirm={() => remove(r)} okButtonProps={{ danger: true }}>
-            <Button type="link" size="small" danger data-testid={`sla-rule-delete-${r.id}`}>
-              {t('refdata.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
-      ),
+      render: (_, r) => <RuleRowActions testIdPrefix="sla-rule" id={r.id} onEdit={() => setEditing(r)} onDelete={() => remove(r)} />,
     },
   ];
 
