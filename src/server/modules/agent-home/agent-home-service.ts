@@ -6,16 +6,12 @@
  */
 import { sql } from 'kysely';
 import type { AgentHome } from '../../../shared/api/callers.js';
+import { MISSED_OFFER_OUTCOMES, startOfLocalDay } from '../../../shared/call-kpis.js';
 import { slaState } from '../../../shared/tickets/deadline.js';
 import { openStatuses, type TicketStatus } from '../../../shared/tickets/workflow.js';
 import type { Db } from '../../db/database.js';
 import type { Principal } from '../accounts/principal.js';
 import { callsOf } from '../acd/routes.js';
-
-/** Local midnight on this server (sites run in their own time zone, Asia/Shanghai), as the ACD's "my calls" uses. */
-function startOfToday(now: Date): Date {
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate());
-}
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
@@ -24,14 +20,14 @@ export class AgentHomeService {
 
   async home(p: Principal): Promise<AgentHome> {
     const now = this.clock();
-    const today = startOfToday(now);
+    const today = startOfLocalDay(now);
     const open = (openStatuses as TicketStatus[]).filter((s) => s !== 'suspended');
     const [groups, session, counts, legs, due] = await Promise.all([
       p.groupIds.length ? this.db.selectFrom('agent_group').select(['id', 'name']).where('id', 'in', p.groupIds).orderBy('name').execute() : Promise.resolve([]),
       this.db.selectFrom('auth_session').select('ip').where('id', '=', p.sessionId).executeTakeFirst(),
       sql<{ missed: number; filed: number; rated: number; satisfied: number }>`
         select
-          (select count(*)::int from call_offer where agent_id = ${p.userId} and offered_at >= ${today} and outcome in ('no_answer', 'rejected')) as missed,
+          (select count(*)::int from call_offer where agent_id = ${p.userId} and offered_at >= ${today} and outcome in (${sql.join([...MISSED_OFFER_OUTCOMES])})) as missed,
           (select count(*)::int from ticket where agent_id = ${p.userId} and accepted_at >= ${today}) as filed,
           (select count(*)::int from ticket where agent_id = ${p.userId} and revisit_at >= ${today} and satisfaction in ('satisfied', 'basically_satisfied', 'unsatisfied')) as rated,
           (select count(*)::int from ticket where agent_id = ${p.userId} and revisit_at >= ${today} and satisfaction in ('satisfied', 'basically_satisfied')) as satisfied
