@@ -2,13 +2,13 @@
  * The agent console as a live thing: one console per agent (a second one takes over),
  * the disconnect grace, 签出 at logout, and 小休 maximums. Real sockets, real database.
  */
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents, BreakOverrun } from '../../src/shared/realtime.js';
+import type { BreakOverrun, ServerToClientEvents } from '../../src/shared/realtime.js';
 import { BreakLimits } from '../../src/server/modules/agents/break-limits.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
+import { openSocket, type ClientSocket } from '../harness/realtime-client.js';
 
-type C = Socket<ServerToClientEvents, ClientToServerEvents>;
+type C = ClientSocket;
 const GRACE = 0.4;
 
 describe('agent console', () => {
@@ -36,13 +36,8 @@ describe('agent console', () => {
     return username;
   }
   const login = (username: string) => t.login(username, 'Pass-word-1');
-  const open = (token: string, consoleSeat?: string | null): Promise<C> =>
-    new Promise((resolve, reject) => {
-      const auth = consoleSeat === undefined ? { token } : { token, console: consoleSeat ? { seat: consoleSeat } : {} };
-      const s: C = connect(baseUrl(t.app), { transports: ['websocket'], auth, forceNew: true, reconnection: false });
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
+  const open = (token: string, consoleSeat?: string | null) =>
+    openSocket(baseUrl(t.app), consoleSeat === undefined ? { token } : { token, console: consoleSeat ? { seat: consoleSeat } : {} });
   /** Resolves once this session holds the agent's console (the claim runs after connect). */
   const holdsConsole = (session: { userId: string }) =>
     expect.poll(async () => {

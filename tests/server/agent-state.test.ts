@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/shared/api/agent-state.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/realtime.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
+import { openSocket, type ClientSocket } from '../harness/realtime-client.js';
 
 describe('agent states', () => {
   let t: TestApp;
@@ -84,13 +83,8 @@ describe('agent states', () => {
   });
 
   it('pushes changes to the agent and to supervisors of the agent’s group only', async () => {
-    type C = Socket<ServerToClientEvents, ClientToServerEvents>;
-    const open = (token: string) =>
-      new Promise<C>((resolve, reject) => {
-        const s: C = connect(baseUrl(t.app), { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
-        s.once('connect', () => resolve(s));
-        s.once('connect_error', reject);
-      });
+    type C = ClientSocket;
+    const open = (token: string) => openSocket(baseUrl(t.app), { token });
     const [own, sup, other] = await Promise.all([open(agent.accessToken), open(supInGroup), open(supElsewhere)]);
     const got = (s: C) => new Promise<AgentStatus>((resolve) => s.once('agent:state-changed', resolve));
     let otherGot = false;

@@ -4,13 +4,10 @@
  * nobody is online), the supervisor is told before the agent gets the extension, each side
  * reports only its own steps, and every step is audited.
  */
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Escalation } from '../../src/shared/api/supervisor.js';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/realtime.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { openSocket, type ClientSocket } from '../harness/realtime-client.js';
 
 describe('escalation (升级/求助)', () => {
   let t: TestApp;
@@ -44,15 +41,7 @@ describe('escalation (升级/求助)', () => {
     await t?.close();
   });
 
-  const socketFor = async (token: string): Promise<ClientSocket> => {
-    const s: ClientSocket = connect(baseUrl(t.app), { transports: ['websocket'], auth: { token }, reconnection: false });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.on('connect', resolve);
-      s.on('connect_error', reject);
-    });
-    return s;
-  };
+  const socketFor = (token: string) => openSocket(baseUrl(t.app), { token }, sockets);
   const ready = async (s: ClientSocket, on = true) => s.timeout(5000).emitWithAck('escalation:ready', { ready: on });
   const ask = () => t.as(agent.accessToken)('POST', '/api/escalations', { sipCallId: 'esc-call@test' });
   const step = (who: { accessToken: string }, id: string, state: string) => t.as(who.accessToken)('POST', `/api/escalations/${id}/state`, { state });

@@ -1,20 +1,8 @@
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/realtime.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
+import { openSocket } from '../harness/realtime-client.js';
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-function open(url: string, token?: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(url, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-}
+const open = (url: string, token?: string) => openSocket(url, token ? { token } : {});
 
 describe('Socket.IO sessions', () => {
   let t: TestApp;

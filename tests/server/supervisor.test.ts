@@ -3,13 +3,11 @@
  * mismatched ones are refused), who may monitor and control whom, mode switches pushed to
  * the agent's console, the wallboard snapshot, and the audit trail of every step.
  */
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/shared/realtime.js';
+import type { ServerToClientEvents } from '../../src/shared/realtime.js';
 import { MonitorGrants } from '../../src/server/modules/supervisor/monitor-grants.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { openSocket, type ClientSocket } from '../harness/realtime-client.js';
 
 describe('supervisor: monitoring grants, control and wallboard', () => {
   let t: TestApp;
@@ -44,15 +42,7 @@ describe('supervisor: monitoring grants, control and wallboard', () => {
     await t.close();
   });
 
-  const socketFor = async (token: string): Promise<ClientSocket> => {
-    const s: ClientSocket = connect(baseUrl(t.app), { transports: ['websocket'], auth: { token }, reconnection: false });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.on('connect', resolve);
-      s.on('connect_error', reject);
-    });
-    return s;
-  };
+  const socketFor = (token: string) => openSocket(baseUrl(t.app), { token }, sockets);
   const next = <E extends keyof ServerToClientEvents>(s: ClientSocket, event: E) =>
     new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve) => s.once(event as never, ((p: never) => resolve(p)) as never));
 

@@ -1,11 +1,11 @@
 /** Live pushes: a ticket dispatched to a unit, or urged, reaches that unit's users and its agent, not others. */
 import { randomUUID } from 'node:crypto';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents, TicketNotice } from '../../src/shared/realtime.js';
+import type { TicketNotice } from '../../src/shared/realtime.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
+import { openSocket, type ClientSocket } from '../harness/realtime-client.js';
 
-type C = Socket<ServerToClientEvents, ClientToServerEvents>;
+type C = ClientSocket;
 
 describe('ticket pushes', () => {
   let t: TestApp;
@@ -29,13 +29,7 @@ describe('ticket pushes', () => {
     const unitA = (await admin('POST', '/api/refdata/units', { code: 'a', name: '甲', memberIds: [ua] })).json().id;
     await admin('POST', '/api/refdata/units', { code: 'b', name: '乙', memberIds: [ub] });
     const tokens = Object.fromEntries(await Promise.all(['agent1', 'sup1', 'unit_a', 'unit_b'].map(async (u) => [u, (await t.login(u, 'Pass-word-1')).accessToken] as const)));
-    const open = (token: string) =>
-      new Promise<C>((resolve, reject) => {
-        const s: C = connect(baseUrl(t.app), { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
-        sockets.push(s);
-        s.once('connect', () => resolve(s));
-        s.once('connect_error', reject);
-      });
+    const open = (token: string) => openSocket(baseUrl(t.app), { token }, sockets);
     const [agentS, supS, aS, bS] = await Promise.all([open(tokens.agent1!), open(tokens.sup1!), open(tokens.unit_a!), open(tokens.unit_b!)]);
     const heard: Record<string, TicketNotice[]> = { agent: [], sup: [], a: [], b: [] };
     agentS.on('ticket:changed', (n) => heard.agent!.push(n));
