@@ -403,9 +403,9 @@ describe('tickets', () => {
     expect(all.regions.find((r: { code: string }) => r.code === '330106')).toMatchObject({ name: '西湖区', parentCode: '330100', level: 3 });
     expect(all.appealTypes.map((a: { name: string }) => a.name)).toContain('投诉');
     expect(all.units).toHaveLength(3);
-    expect((await admin('PUT', '/api/refdata/categories/0104', { name: '燃气供应' })).json()).toMatchObject({ parentCode: '01' });
-    expect((await admin('PUT', '/api/refdata/categories/7701', { name: '孤儿' })).statusCode).toBe(400);
-    expect((await admin('PUT', '/api/refdata/regions/330199', { name: '测试区', parentCode: '330200' })).statusCode).toBe(400);
+    expect((await admin('POST', '/api/refdata/categories', { code: '0104', name: '燃气供应' })).json()).toMatchObject({ parentCode: '01' });
+    expect((await admin('POST', '/api/refdata/categories', { code: '7701', name: '孤儿' })).statusCode).toBe(400);
+    expect((await admin('POST', '/api/refdata/regions', { code: '330199', name: '测试区', parentCode: '330200' })).statusCode).toBe(400);
     const notUnit = await admin('POST', '/api/refdata/units', { code: 'x1', name: 'x', memberIds: [agentId] });
     expect(notUnit.statusCode).toBe(400);
     expect(notUnit.json().issues[0].path).toBe('memberIds');

@@ -2,7 +2,8 @@
  * Reference data contracts (基础数据): appeal types, the category tree (GB/T 39666 style),
  * regions (GB/T 2260), handling units with their responsibilities and members, SLA rules,
  * dispatch rules and the working-calendar overrides. Everyone signed in reads them (forms);
- * admins with refdata:manage change them.
+ * admins with refdata:manage change them. Codes are never deleted (tickets keep the codes
+ * they were filed with): an admin disables one, and new tickets can no longer choose it.
  */
 import { z } from 'zod';
 import { isIsoDate } from '../tickets/deadline.js';
@@ -16,9 +17,27 @@ export const CategoryCode = z.string().regex(/^([0-9]{2}){1,4}$/, '分类代码�
 export const RegionCode = z.string().regex(/^[0-9]{6}$/, '行政区划代码为 6 位数字');
 const NoContent = z.null();
 
+/**
+ * A new category's code: two digits per level (01–99, never 00), up to four levels; the
+ * parent is the code less its last two digits and must exist.
+ */
+export const NewCategoryCode = CategoryCode.refine((c) => !/^(?:[0-9]{2})*00/.test(c), '分类代码每级为 01–99，不能为 00');
+/**
+ * A new region's code (GB/T 2260): province NN0000, city NNNN00, county NNNNNN; the province
+ * part is never 00, and a county's city part is never 00.
+ */
+export const NewRegionCode = RegionCode.refine((c) => !c.startsWith('00') && (c.endsWith('00') || c.slice(2, 4) !== '00'), '行政区划代码不合 GB/T 2260：省级为 NN0000，地市级 NNNN00，区县级的地市位不能为 00');
+
 export const AppealTypeSchema = z.object({ code: AppealTypeCode, name: Name, sort: z.number().int(), active: z.boolean() }).meta({ id: 'AppealType' });
 export const CategorySchema = z.object({ code: CategoryCode, parentCode: CategoryCode.nullable(), name: Name, sort: z.number().int(), active: z.boolean() }).meta({ id: 'TicketCategory' });
 export const RegionSchema = z.object({ code: RegionCode, parentCode: RegionCode.nullable(), name: Name, level: z.number().int().min(1).max(3), active: z.boolean() }).meta({ id: 'Region' });
+
+export const AppealTypeBodySchema = z.object({ name: Name, sort: z.number().int().min(-10_000).max(10_000).default(0), active: z.boolean().default(true) });
+export const AppealTypeInputSchema = AppealTypeBodySchema.extend({ code: AppealTypeCode });
+export const CategoryBodySchema = z.object({ name: Name, sort: z.number().int().min(-10_000).max(10_000).default(0), active: z.boolean().default(true) });
+export const CategoryInputSchema = CategoryBodySchema.extend({ code: NewCategoryCode });
+export const RegionBodySchema = z.object({ name: Name, parentCode: RegionCode.nullable().default(null), active: z.boolean().default(true) });
+export const RegionInputSchema = RegionBodySchema.extend({ code: NewRegionCode });
 
 export const unitKinds = ['department', 'district', 'street', 'enterprise', 'other'] as const;
 export const HandlingUnitSchema = z
@@ -106,17 +125,29 @@ const M = 'refdata:manage' as const;
 const T = ['refdata'];
 export const refdataRoutes = {
   getRefData: route({ method: 'GET', path: '/api/refdata', summary: 'All reference data (forms, filters)', tags: T, access: 'authenticated', status: 200, response: RefDataSchema }),
+  createAppealType: route({
+    method: 'POST', path: '/api/refdata/appeal-types', summary: 'Create an appeal type (CONFLICT if the code is taken)', tags: T, access: M,
+    body: AppealTypeInputSchema, status: 201, response: AppealTypeSchema,
+  }),
   putAppealType: route({
-    method: 'PUT', path: '/api/refdata/appeal-types/:code', summary: 'Create or change an appeal type', tags: T, access: M,
-    params: z.object({ code: AppealTypeCode }), body: z.object({ name: Name, sort: z.number().int().default(0), active: z.boolean().default(true) }), status: 200, response: AppealTypeSchema,
+    method: 'PUT', path: '/api/refdata/appeal-types/:code', summary: 'Change an appeal type (name, order, 启用/停用)', tags: T, access: M,
+    params: z.object({ code: AppealTypeCode }), body: AppealTypeBodySchema, status: 200, response: AppealTypeSchema,
+  }),
+  createCategory: route({
+    method: 'POST', path: '/api/refdata/categories', summary: 'Create a category (its parent is the code less two digits; CONFLICT if the code is taken)', tags: T, access: M,
+    body: CategoryInputSchema, status: 201, response: CategorySchema,
   }),
   putCategory: route({
-    method: 'PUT', path: '/api/refdata/categories/:code', summary: 'Create or change a category (its parent is the code less two digits)', tags: T, access: M,
-    params: z.object({ code: CategoryCode }), body: z.object({ name: Name, sort: z.number().int().default(0), active: z.boolean().default(true) }), status: 200, response: CategorySchema,
+    method: 'PUT', path: '/api/refdata/categories/:code', summary: 'Change a category (name, order, 启用/停用; a disabled category and its subtree cannot be chosen for new tickets)', tags: T, access: M,
+    params: z.object({ code: CategoryCode }), body: CategoryBodySchema, status: 200, response: CategorySchema,
+  }),
+  createRegion: route({
+    method: 'POST', path: '/api/refdata/regions', summary: 'Create an administrative region (CONFLICT if the code is taken)', tags: T, access: M,
+    body: RegionInputSchema, status: 201, response: RegionSchema,
   }),
   putRegion: route({
-    method: 'PUT', path: '/api/refdata/regions/:code', summary: 'Create or change an administrative region', tags: T, access: M,
-    params: z.object({ code: RegionCode }), body: z.object({ name: Name, parentCode: RegionCode.nullable().default(null), active: z.boolean().default(true) }), status: 200, response: RegionSchema,
+    method: 'PUT', path: '/api/refdata/regions/:code', summary: 'Change an administrative region (name, parent, 启用/停用)', tags: T, access: M,
+    params: z.object({ code: RegionCode }), body: RegionBodySchema, status: 200, response: RegionSchema,
   }),
   createUnit: route({ method: 'POST', path: '/api/refdata/units', summary: 'Create a handling unit', tags: T, access: M, body: HandlingUnitInputSchema, status: 201, response: HandlingUnitSchema }),
   updateUnit: route({

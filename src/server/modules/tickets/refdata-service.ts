@@ -3,13 +3,14 @@
  * rule lookups the workflow needs — which SLA rule applies to a ticket, and which units a
  * ticket goes to by region and category — plus the working calendar with admin overrides.
  */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { z } from 'zod';
 import type {
   CalendarYearSchema, DispatchRule, DispatchRuleInputSchema, HandlingUnit, HandlingUnitInputSchema, RefData, SlaRule, SlaRuleInputSchema,
 } from '../../../shared/api/refdata.js';
 import { addCalendarDays, WorkCalendar, type SlaTerms } from '../../../shared/tickets/deadline.js';
 import type { Db } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import { foreignKeyViolation, uniqueViolation } from '../../db/constraint-errors.js';
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
@@ -29,9 +30,30 @@ export interface AppliedSla {
 /** Without any rule (an admin deleted them all): five working days. */
 const FALLBACK_SLA: AppliedSla = { ruleId: null, terms: { unit: 'working_days', amount: 5, startRule: 'next_day', signHours: 24, warnHours: 24 } };
 
+export interface SlaKey {
+  appealType: string;
+  urgency: string;
+  channel: string;
+}
+
+/** The most specific matching rule (urgency 4, appeal type 2, channel 1), or the fallback. */
+function pickSla(rows: Selectable<Database['sla_rule']>[], key: SlaKey): AppliedSla {
+  const matching = rows.filter((r) => (r.appeal_type === null || r.appeal_type === key.appealType) && (r.urgency === null || r.urgency === key.urgency)
+    && (r.channel === null || r.channel === key.channel));
+  const weight = (r: (typeof rows)[number]) => (r.urgency ? 4 : 0) + (r.appeal_type ? 2 : 0) + (r.channel ? 1 : 0);
+  const best = matching.sort((a, b) => weight(b) - weight(a))[0];
+  if (!best) return FALLBACK_SLA;
+  return { ruleId: best.id, terms: { unit: best.unit, amount: best.amount, startRule: best.start_rule, signHours: best.sign_hours, warnHours: best.warn_hours } };
+}
+
 /** Significant prefix of a GB/T 2260 code: 330000 → 33, 330100 → 3301, 330106 → 330106. */
 export function regionPrefix(code: string): string {
   return code.replace(/(00)+$/, '') || code;
+}
+
+/** GB/T 2260 level by the code's trailing zeros: NN0000 province, NNNN00 city, else county. */
+export function regionLevel(code: string): 1 | 2 | 3 {
+  return code.endsWith('0000') ? 1 : code.endsWith('00') ? 2 : 3;
 }
 
 function badInput(path: string, message: string): AppError {
@@ -123,7 +145,7 @@ export class RefDataService {
   }
 
   /** The most specific SLA rule for a ticket: urgency outweighs appeal type, which outweighs channel. */
-  async slaFor(db: Tx, key: { appealType: string; urgency: string; channel: string }): Promise<AppliedSla> {
+  async slaFor(db: Tx, key: SlaKey): Promise<AppliedSla> {
     const rows = await db
       .selectFrom('sla_rule')
       .selectAll()
@@ -133,10 +155,13 @@ export class RefDataService {
         eb.or([eb('channel', 'is', null), eb('channel', '=', key.channel)]),
       ]))
       .execute();
-    const weight = (r: (typeof rows)[number]) => (r.urgency ? 4 : 0) + (r.appeal_type ? 2 : 0) + (r.channel ? 1 : 0);
-    const best = rows.sort((a, b) => weight(b) - weight(a))[0];
-    if (!best) return FALLBACK_SLA;
-    return { ruleId: best.id, terms: { unit: best.unit, amount: best.amount, startRule: best.start_rule, signHours: best.sign_hours, warnHours: best.warn_hours } };
+    return pickSla(rows, key);
+  }
+
+  /** Every SLA rule at once, for many tickets: one read, then `slaFor`'s choice per ticket in memory. */
+  async slaChooser(db: Tx): Promise<(key: SlaKey) => AppliedSla> {
+    const rows = await db.selectFrom('sla_rule').selectAll().execute();
+    return (key) => pickSla(rows, key);
   }
 
   /** Units for a ticket by the dispatch rules: longest region and category match, then priority. */
@@ -199,38 +224,117 @@ export class RefDataService {
     return this.calendarYear(year);
   }
 
+  // ── code tables: appeal types, categories, regions ────────────────────────
+  // Codes are created and changed, never deleted: tickets keep the codes they were filed
+  // with. Disabling a category or region disables its subtree too, and nothing is enabled
+  // under a disabled parent, so "active" alone tells a form what it may offer (and
+  // TicketsService.checkRefs refuses inactive codes for new tickets and reclassification).
+
+  async createAppealType(v: { code: string; name: string; sort: number; active: boolean }, actor: Actor) {
+    await this.uniqueName('appeal_type', v.name, null);
+    return guarded(`诉求类型代码 ${v.code} `, () =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('appeal_type').values(v).execute();
+        await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.appeal_type_create', targetType: 'appeal_type', targetId: v.code, detail: v });
+        return v;
+      }),
+    );
+  }
+
   async putAppealType(code: string, v: { name: string; sort: number; active: boolean }, actor: Actor) {
+    await this.uniqueName('appeal_type', v.name, null, code);
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('appeal_type').values({ code, ...v }).onConflict((oc) => oc.column('code').doUpdateSet(v)).execute();
+      const r = await tx.updateTable('appeal_type').set(v).where('code', '=', code).executeTakeFirst();
+      if (!r.numUpdatedRows) throw new AppError('NOT_FOUND', `诉求类型 ${code} 不存在`);
       await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.appeal_type', targetType: 'appeal_type', targetId: code, detail: v });
     });
     return { code, ...v };
   }
 
-  async putCategory(code: string, v: { name: string; sort: number; active: boolean }, actor: Actor) {
-    const parentCode = code.length > 2 ? code.slice(0, -2) : null;
-    if (parentCode && !(await this.db.selectFrom('ticket_category').select('code').where('code', '=', parentCode).executeTakeFirst())) {
-      throw badInput('code', `上级分类 ${parentCode} 不存在`);
+  async createCategory(v: { code: string; name: string; sort: number; active: boolean }, actor: Actor) {
+    const parentCode = v.code.length > 2 ? v.code.slice(0, -2) : null;
+    if (parentCode) {
+      const parent = await this.db.selectFrom('ticket_category').select(['code', 'active']).where('code', '=', parentCode).executeTakeFirst();
+      if (!parent) throw badInput('code', `上级分类 ${parentCode} 不存在（每级两位数字，先建上级）`);
+      if (!parent.active && v.active) throw badInput('code', `上级分类 ${parentCode} 已停用，不能在其下新增启用的分类`);
     }
+    await this.uniqueName('ticket_category', v.name, parentCode);
+    const row = { code: v.code, parent_code: parentCode, name: v.name, sort: v.sort, active: v.active };
+    await guarded(`分类代码 ${v.code} `, () =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('ticket_category').values(row).execute();
+        await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.category_create', targetType: 'category', targetId: v.code, detail: v });
+      }),
+    );
+    return { code: v.code, parentCode, name: v.name, sort: v.sort, active: v.active };
+  }
+
+  async putCategory(code: string, v: { name: string; sort: number; active: boolean }, actor: Actor) {
+    const row = await this.db.selectFrom('ticket_category').selectAll().where('code', '=', code).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `分类 ${code} 不存在`);
+    if (v.active && !row.active && row.parent_code) {
+      const parent = await this.db.selectFrom('ticket_category').select('active').where('code', '=', row.parent_code).executeTakeFirstOrThrow();
+      if (!parent.active) throw badInput('active', `上级分类 ${row.parent_code} 已停用，请先启用上级`);
+    }
+    await this.uniqueName('ticket_category', v.name, row.parent_code, code);
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('ticket_category').values({ code, parent_code: parentCode, ...v }).onConflict((oc) => oc.column('code').doUpdateSet(v)).execute();
-      await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.category', targetType: 'category', targetId: code, detail: v });
+      await tx.updateTable('ticket_category').set(v).where('code', '=', code).execute();
+      // The subtree goes with its root (code prefix = the tree, by the table's CHECK).
+      const cascaded = v.active ? 0 : Number((await tx.updateTable('ticket_category').set({ active: false }).where('code', 'like', `${code}_%`).where('active', '=', true).executeTakeFirst()).numUpdatedRows);
+      await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.category', targetType: 'category', targetId: code, detail: { ...v, ...(cascaded ? { disabledBelow: cascaded } : {}) } });
     });
-    return { code, parentCode, ...v };
+    return { code, parentCode: row.parent_code, ...v };
+  }
+
+  async createRegion(v: { code: string; name: string; parentCode: string | null; active: boolean }, actor: Actor) {
+    const level = regionLevel(v.code);
+    await this.checkRegionParent(v.code, level, v.parentCode, v.active);
+    await this.uniqueName('region', v.name, v.parentCode);
+    const row = { code: v.code, parent_code: v.parentCode, name: v.name, level, active: v.active };
+    await guarded(`行政区划代码 ${v.code} `, () =>
+      this.db.transaction().execute(async (tx) => {
+        await tx.insertInto('region').values(row).execute();
+        await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.region_create', targetType: 'region', targetId: v.code, detail: v });
+      }),
+    );
+    return { code: v.code, parentCode: v.parentCode, name: v.name, level, active: v.active };
   }
 
   async putRegion(code: string, v: { name: string; parentCode: string | null; active: boolean }, actor: Actor) {
-    const level = code.endsWith('0000') ? 1 : code.endsWith('00') ? 2 : 3;
-    if (level > 1 && !v.parentCode) throw badInput('parentCode', '市、区县须有上级行政区划');
-    if (v.parentCode && !code.startsWith(regionPrefix(v.parentCode))) throw badInput('parentCode', `${code} 不属于 ${v.parentCode}`);
-    await guarded('行政区划', () =>
-      this.db.transaction().execute(async (tx) => {
-        const row = { name: v.name, parent_code: v.parentCode, level, active: v.active };
-        await tx.insertInto('region').values({ code, ...row }).onConflict((oc) => oc.column('code').doUpdateSet(row)).execute();
-        await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.region', targetType: 'region', targetId: code, detail: v });
-      }),
-    );
-    return { code, parentCode: v.parentCode, name: v.name, level, active: v.active };
+    const row = await this.db.selectFrom('region').selectAll().where('code', '=', code).executeTakeFirst();
+    if (!row) throw new AppError('NOT_FOUND', `行政区划 ${code} 不存在`);
+    // A parent that stays disabled only blocks turning this one on, not renaming it.
+    await this.checkRegionParent(code, row.level, v.parentCode, v.active && !row.active);
+    await this.uniqueName('region', v.name, v.parentCode, code);
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('region').set({ name: v.name, parent_code: v.parentCode, active: v.active }).where('code', '=', code).execute();
+      const cascaded = v.active || row.level === 3 ? 0 : Number((await tx.updateTable('region').set({ active: false }).where('code', 'like', `${regionPrefix(code)}%`).where('code', '!=', code).where('active', '=', true).executeTakeFirst()).numUpdatedRows);
+      await recordAudit(tx, { actorId: actor.userId, actorName: actor.displayName, action: 'refdata.region', targetType: 'region', targetId: code, detail: { ...v, ...(cascaded ? { disabledBelow: cascaded } : {}) } });
+    });
+    return { code, parentCode: v.parentCode, name: v.name, level: row.level, active: v.active };
+  }
+
+  /** GB/T 2260: a city's parent is its province, a county's its city, the code starting with the parent's significant digits. */
+  private async checkRegionParent(code: string, level: number, parentCode: string | null, enabling: boolean): Promise<void> {
+    if (level === 1) {
+      if (parentCode) throw badInput('parentCode', '省级行政区划没有上级');
+      return;
+    }
+    if (!parentCode) throw badInput('parentCode', level === 2 ? '地市级行政区划须选择所属省份' : '区县级行政区划须选择所属地市');
+    const parent = await this.db.selectFrom('region').select(['code', 'level', 'active']).where('code', '=', parentCode).executeTakeFirst();
+    if (!parent) throw badInput('parentCode', `上级行政区划 ${parentCode} 不存在`);
+    if (parent.level !== level - 1) throw badInput('parentCode', `${code} 的上级应为${level === 2 ? '省级' : '地市级'}行政区划，${parentCode} 不是`);
+    if (!code.startsWith(regionPrefix(parentCode))) throw badInput('code', `${code} 不属于 ${parentCode}（代码须以 ${regionPrefix(parentCode)} 开头）`);
+    if (enabling && !parent.active) throw badInput('active', `上级行政区划 ${parentCode} 已停用，请先启用上级`);
+  }
+
+  /** Names are unique among siblings (appeal types: among all), so a form's list never shows two alike. */
+  private async uniqueName(table: 'appeal_type' | 'ticket_category' | 'region', name: string, parentCode: string | null, except?: string): Promise<void> {
+    let q = this.db.selectFrom(table).select('code').where('name', '=', name);
+    if (table !== 'appeal_type') q = parentCode ? q.where('parent_code', '=', parentCode) : q.where('parent_code', 'is', null);
+    if (except) q = q.where('code', '!=', except);
+    const other = await q.executeTakeFirst();
+    if (other) throw badInput('name', `「${name}」已被 ${other.code} 使用${table === 'appeal_type' ? '' : '（同一上级下名称不能重复）'}`);
   }
 
   async saveUnit(id: string | null, v: z.output<typeof HandlingUnitInputSchema>, actor: Actor): Promise<HandlingUnit> {

@@ -40,6 +40,9 @@ export function registerTicketRoutes(app: FastifyInstance, tickets: TicketsServi
 
   const actor = (p: Principal) => ({ userId: p.userId, displayName: p.displayName });
   bindRoute(app, rd.getRefData, authenticate, () => refdata.all());
+  bindRoute(app, rd.createAppealType, authenticate, ({ principal, body }) => refdata.createAppealType(body, actor(principal)));
+  bindRoute(app, rd.createCategory, authenticate, ({ principal, body }) => refdata.createCategory(body, actor(principal)));
+  bindRoute(app, rd.createRegion, authenticate, ({ principal, body }) => refdata.createRegion(body, actor(principal)));
   bindRoute(app, rd.putAppealType, authenticate, ({ principal, params, body }) => refdata.putAppealType(params.code, body, actor(principal)));
   bindRoute(app, rd.putCategory, authenticate, ({ principal, params, body }) => refdata.putCategory(params.code, body, actor(principal)));
   bindRoute(app, rd.putRegion, authenticate, ({ principal, params, body }) => refdata.putRegion(params.code, body, actor(principal)));

@@ -5,7 +5,7 @@
  * optimistic locking on `version`, and logged as exactly one ticket_event in the same
  * transaction. Nothing changes when a request is refused.
  */
-import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import { ATTACHMENT_REF_PREFIX, attachmentRef, parseAttachmentRef } from '../../../shared/api/ticket-attachments.js';
 import { MAX_EXPORT_ROWS } from '../../../shared/api/tickets.js';
@@ -34,6 +34,7 @@ import type { RefDataService } from './refdata-service.js';
 type Tx = Transaction<Database>;
 type TicketRow = Database['ticket'] extends infer T ? { [K in keyof T]: T[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : T[K] } : never;
 type RegisterInput = z.output<typeof RegisterTicketSchema>;
+type DetailRow = TicketRow & { lead_unit_name: string | null; commitment_until_text: string | null };
 type CommandInput = z.output<typeof TicketCommandSchema>;
 type ListQuery = z.output<typeof TicketListQuerySchema>;
 type DuplicateQuery = z.output<typeof DuplicateQuerySchema>;
@@ -426,7 +427,7 @@ export class TicketsService {
   }
 
   private async detailFor(ctx: Ctx, id: string): Promise<TicketDetail> {
-    const row = (await this.baseQuery().where('t.id', '=', id).executeTakeFirst()) as (TicketRow & { lead_unit_name: string | null; commitment_until_text: string | null }) | undefined;
+    const row = (await this.baseQuery().where('t.id', '=', id).executeTakeFirst()) as DetailRow | undefined;
     if (!row || !this.visible(row, ctx)) throw new AppError('NOT_FOUND', `No ticket ${id}`);
     const [events, coUnits, ext] = await Promise.all([
       this.db.selectFrom('ticket_event as e').leftJoin('handling_unit as u', 'u.id', 'e.unit_id').selectAll('e').select('u.name as unit_name')
@@ -434,6 +435,14 @@ export class TicketsService {
       row.co_unit_ids.length ? this.db.selectFrom('handling_unit').select(['id', 'name']).where('id', 'in', row.co_unit_ids).execute() : Promise.resolve([]),
       this.db.selectFrom('ticket_12315').selectAll().where('ticket_id', '=', id).executeTakeFirst(),
     ]);
+    return this.composeDetail(ctx, row, events, coUnits, ext);
+  }
+
+  /** The detail view from rows already read (or just written). */
+  private composeDetail(
+    ctx: Ctx, row: DetailRow, events: (Selectable<Database['ticket_event']> & { unit_name: string | null })[],
+    coUnits: { id: string; name: string }[], ext: Selectable<Database['ticket_12315']> | undefined,
+  ): TicketDetail {
     const revealed = this.revealed(row, ctx);
     const withheld = row.confidential && !ctx.perms.has('tickets:confidential');
     const dec = (col: 'contact_phone' | 'caller_number' | 'id_number', v: string | null) => (v ? this.cipher.decrypt(col, v) : null);
@@ -518,7 +527,7 @@ export class TicketsService {
       throw badInput('categoryCode', `分类 ${v.categoryCode} 不存在或已停用`);
     }
     if (v.regionCode && !(await db.selectFrom('region').select('code').where('code', '=', v.regionCode).where('active', '=', true).executeTakeFirst())) {
-      throw badInput('regionCode', `行政区划 ${v.regionCode} 不存在`);
+      throw badInput('regionCode', `行政区划 ${v.regionCode} 不存在或已停用`);
     }
   }
 
@@ -679,9 +688,12 @@ export class TicketsService {
   /** Validates a command's references and turns it into a workflow command. */
   private async resolve(tx: Tx, row: TicketRow, c: CommandInput, now: Date): Promise<TicketCommand> {
     switch (c.type) {
-      case 'classify':
-        await this.checkRefs(tx, c);
+      case 'classify': {
+        // A ticket keeps a code disabled after it was filed: only a changed code must be active.
+        const same = (v: string | undefined, current: string | null) => (v === current ? undefined : v);
+        await this.checkRefs(tx, { appealType: same(c.appealType, row.appeal_type), categoryCode: same(c.categoryCode, row.category_code), regionCode: same(c.regionCode, row.region_code) });
         return { type: 'classify' };
+      }
       case 'dispatch': {
         let lead = c.leadUnitId;
         let co = c.coUnitIds;
