@@ -14,13 +14,14 @@
  *   the UserAgent's configuration, which sip.js reads at the next digest challenge: no
  *   re-registration just because credentials changed.
  */
-import { Registerer, RegistererState, SIPExtension, UserAgent, type Invitation, type SessionDescriptionHandlerFactory } from 'sip.js';
+import { Registerer, RegistererState, UserAgent, type Invitation, type SessionDescriptionHandlerFactory } from 'sip.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
 import { useSoftphoneStore, type RegistrationView } from '../../stores/softphone-store';
 import { isApiCallError } from '../api-client';
 import { createLogger } from '../log';
 import { backoffDelayMs } from './backoff';
 import { credentialRefreshDelayMs, credentialRetryDelayMs } from './credentials';
+import { createRegisterer, createUserAgent } from './user-agent';
 import type { SoftphoneIssue } from './issues';
 
 const log = createLogger('softphone.sip');
@@ -123,25 +124,11 @@ export class SipConnection {
     });
     this.scheduleCredentialRefresh();
 
-    const uri = UserAgent.makeURI(`sip:${profile.extension}@${profile.domain}`);
-    if (!uri) {
-      this.setRegistration({ status: 'failed', issue: 'profileUnavailable', sipCode: null, retryAt: null });
-      return;
-    }
-    const ua = new UserAgent({
-      uri,
-      displayName: profile.displayName,
-      authorizationUsername: profile.authorizationUsername,
-      authorizationPassword: profile.password,
-      transportOptions: { server: profile.wsServers[0], connectionTimeout: 5, keepAliveInterval: 15 },
+    const ua = createUserAgent(profile, {
       // Our own backoff with jitter replaces sip.js's fixed-delay reconnection.
       reconnectionAttempts: 0,
       sessionDescriptionHandlerFactory: this.deps.sdhFactory(profile),
-      // Attended transfer: the target accepts INVITE with Replaces.
-      sipExtensionReplaces: SIPExtension.Supported,
       userAgentString: this.deps.userAgentString,
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
       logConnector: (level, category, _label, content) => {
         if (level === 'error') log.warn(`${category}: ${content}`);
         else if (level === 'warn') log.debug(`${category}: ${content}`);
@@ -152,8 +139,12 @@ export class SipConnection {
         onInvite: (invitation) => this.deps.onInvite(invitation),
       },
     });
+    if (!ua) {
+      this.setRegistration({ status: 'failed', issue: 'profileUnavailable', sipCode: null, retryAt: null });
+      return;
+    }
     this.ua = ua;
-    const registerer = new Registerer(ua, { expires: profile.registerExpiresSeconds, refreshFrequency: 85 });
+    const registerer = createRegisterer(ua, profile);
     registerer.stateChange.addListener((state) => this.onRegistererState(gen, state));
     this.registerer = registerer;
     useSoftphoneStore.getState().setSignalling('connecting');

@@ -12,7 +12,7 @@
  * the new mode's code (same session). `window.__monitor` exposes levels for tests, like
  * `window.__softphone`.
  */
-import { Invitation, Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Session } from 'sip.js';
+import { Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent, Web, type Session } from 'sip.js';
 import { api } from '../../../../shared/api/index.js';
 import type { SipProfile } from '../../../../shared/api/softphone.js';
 import { ESCALATION_HEADER, MONITOR_HEADER, type MonitorMode } from '../../../../shared/api/supervisor.js';
@@ -28,6 +28,7 @@ import { toneLevels } from '../softphone/analysis';
 import { openMicrophone } from '../softphone/media';
 import { sessionDescriptionHandlerFactory } from '../softphone/sdh';
 import { AUDIO_PROCESSING_KEY } from '../softphone/settings';
+import { createRegisterer, createUserAgent } from '../softphone/user-agent';
 
 const log = createLogger('supervision.phone');
 
@@ -97,15 +98,8 @@ class SupervisorPhone {
     await this.ua?.stop().catch(() => undefined);
     this.registerer = null;
     const profile = await call(api.monitorSipProfile);
-    const uri = UserAgent.makeURI(`sip:${profile.extension}@${profile.domain}`);
-    if (!uri) throw new Error('bad SIP profile');
     const processing = localStorage.getItem(AUDIO_PROCESSING_KEY) !== 'off';
-    const ua = new UserAgent({
-      uri,
-      displayName: profile.displayName,
-      authorizationUsername: profile.authorizationUsername,
-      authorizationPassword: profile.password,
-      transportOptions: { server: profile.wsServers[0], connectionTimeout: 5, keepAliveInterval: 15 },
+    const ua = createUserAgent(profile, {
       reconnectionAttempts: 3,
       sessionDescriptionHandlerFactory: sessionDescriptionHandlerFactory({
         iceServers: profile.iceServers,
@@ -113,12 +107,10 @@ class SupervisorPhone {
         mediaStreamFactory: async () => (await openMicrophone('', processing)).stream,
       }),
       userAgentString: 'HotlineDesk supervisor',
-      // A 求助 the agent completes arrives as the caller's INVITE with Replaces (RFC 3891).
-      sipExtensionReplaces: SIPExtension.Supported,
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
+      // A 求助 the agent completes arrives as the caller's INVITE with Replaces, taking over the consult leg.
       delegate: { onInvite: (inv) => this.onInvite(inv) },
     });
+    if (!ua) throw new Error('bad SIP profile');
     await ua.start();
     this.ua = ua;
     this.profile = profile;
@@ -166,7 +158,7 @@ class SupervisorPhone {
   }
 
   private async register(ua: UserAgent, profile: SipProfile): Promise<void> {
-    const registerer = new Registerer(ua, { expires: profile.registerExpiresSeconds, refreshFrequency: 85 });
+    const registerer = createRegisterer(ua, profile);
     this.registerer = registerer;
     registerer.stateChange.addListener((state) => {
       if (state === RegistererState.Registered || state === RegistererState.Unregistered) this.announce();
