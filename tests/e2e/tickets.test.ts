@@ -3,9 +3,12 @@
  * opens the form from a caller's number, types, reloads mid-way and finds the draft, submits
  * for dispatch and dispatches by the rules; the unit user signs, works (a progress note with a photo, downloaded back intact) and replies; the
  * supervisor audits; the agent revisits and it is archived. The timeline shows every step.
+ * Then the list's search box finds a ticket by a reworded Chinese phrase, and 导出台账 downloads
+ * an .xlsx holding exactly the rows the search selects.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../harness/browser.js';
@@ -135,4 +138,44 @@ describe('tickets in the web console', () => {
     for (const step of ['登记', '转派单', '派单', '签收', '开始办理', '办理进展', '申请办结', '办结审核', '回访']) expect(timeline).toContain(step);
     expect(timeline).toContain('吴经办（西湖区城管局）');
   }, 180_000);
+  it('search box finds a reworded Chinese phrase; 导出台账 downloads exactly those rows', async () => {
+    const agentApi = t.as((await t.login('agent1', 'Pass-word-1')).accessToken);
+    const reg = async (title: string, content: string, phone: string) => {
+      const res = await agentApi('POST', '/api/tickets', { clientId: randomUUID(), channel: 'phone', appealType: 'complaint', title, content, citizen: { name: '王小明', phone }, regionCode: '330106' });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().ticketNo as string;
+    };
+    const noise = await reg('烧烤店噪音扰民', '小区楼下烧烤店夜间噪音很大，影响休息。', '13900001111');
+    const bus = await reg('公交车 WiFi 无法连接', '10 路公交车上的免费 WiFi 一直连不上。', '13700002222');
+
+    const sup = await signIn('sup1');
+    await sup.goto(`${url}/#/tickets`);
+    await sup.getByTestId('ticket-tab-all').click();
+    await sup.getByTestId(`ticket-row-${bus}`).waitFor();
+    // 夜间噪音大 is nowhere verbatim (the text says 夜间噪音很大): found by the trigram search.
+    const search = sup.locator('[data-testid="ticket-search"] input');
+    await search.fill('夜间噪音大');
+    await search.press('Enter');
+    await sup.getByTestId(`ticket-row-${bus}`).waitFor({ state: 'detached' });
+    await sup.getByTestId(`ticket-row-${noise}`).waitFor();
+    expect(await sup.locator('[data-testid^="ticket-row-"]').count()).toBe(1);
+    // The list masks the phone for everyone.
+    expect(await sup.getByTestId('ticket-table').innerText()).toContain('139****1111');
+
+    const [download] = await Promise.all([sup.waitForEvent('download'), sup.getByTestId('ticket-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await download.path())!);
+    const ws = wb.getWorksheet('工单台账')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1) as string[];
+    const rows: Record<string, unknown>[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) rows.push(Object.fromEntries(header.map((h, i) => [h, (row.values as unknown[])[i + 1] ?? ''])));
+    });
+    expect(rows.map((r) => r['工单编号'])).toEqual([noise]);
+    // The ledger masks per reader like the detail view: a supervisor (who may contact citizens) gets
+    // the number and name in full; never another ticket's.
+    expect(rows[0]).toMatchObject({ 标题: '烧烤店噪音扰民', 市民: '王小明', 联系电话: '13900001111', 所属区域: '西湖区' });
+    expect(JSON.stringify(rows)).not.toContain('13700002222');
+  }, 60_000);
 });
