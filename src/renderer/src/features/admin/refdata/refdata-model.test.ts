@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HandlingUnit } from '../../../../../shared/api/refdata.js';
-import { addOverride, overridesChanged, removeOverride, toDispatchRuleBody, toSlaRuleBody, toUnitBody, unitAndDescendants, unitTree } from './refdata-model';
+import {
+  addOverride, categoryParent, codeFormValues, nextChildCode, overridesChanged, regionParent, removeOverride, toCodeBody, toDispatchRuleBody, toSlaRuleBody, toUnitBody,
+  unitAndDescendants, unitTree, type Region,
+} from './refdata-model';
 
 const unit = (id: string, parentId: string | null): HandlingUnit => ({
   id, code: id, name: id, parentId, kind: 'department', phone: null, active: true, regionCodes: [], categoryCodes: [], memberIds: [],
@@ -33,5 +36,25 @@ describe('refdata model', () => {
     expect(removeOverride(list, '2026-05-06')).toEqual([]);
     expect(overridesChanged(list, [...list])).toBe(false);
     expect(overridesChanged(list, [{ ...list[0]!, isWorkday: true }])).toBe(true);
+  });
+  it('code tables: parents by the code, the next free child code, bodies without the code on edit', () => {
+    expect(categoryParent('0104')).toBe('01');
+    expect(categoryParent('01')).toBeNull();
+    expect(categoryParent('011')).toBeNull();
+    const region = (code: string, parentCode: string | null, level: number): Region => ({ code, parentCode, name: code, level, active: true });
+    const regions = [region('330000', null, 1), region('330100', '330000', 2), region('330101', '330100', 3)];
+    expect(regionParent(regions, '330106')).toBe('330100');
+    expect(regionParent(regions, '330200')).toBe('330000');
+    expect(regionParent(regions, '340100')).toBeNull();
+    expect(regionParent(regions, '3301')).toBeNull();
+    expect(nextChildCode('category', [{ code: '01' }, { code: '0101' }, { code: '0103' }], '01')).toBe('0102');
+    expect(nextChildCode('category', [{ code: '01' }, { code: '02' }], null)).toBe('03');
+    expect(nextChildCode('category', [], '01010101')).toBe('');
+    expect(nextChildCode('region', regions, '330100')).toBe('330102');
+    expect(nextChildCode('region', regions, '330000')).toBe('330200');
+    expect(nextChildCode('region', regions, null)).toBe('110000');
+    expect(nextChildCode('region', regions, '330101')).toBe('');
+    expect(toCodeBody('category', { ...codeFormValues(null, { code: '0104' }), name: ' 燃气 ' }, true)).toEqual({ code: '0104', name: '燃气', sort: 0, active: true });
+    expect(toCodeBody('region', codeFormValues(regions[1]!), false)).toEqual({ name: '330100', parentCode: '330000', active: true });
   });
 });

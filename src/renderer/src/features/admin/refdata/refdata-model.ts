@@ -5,7 +5,8 @@
  */
 import type { z } from 'zod';
 import type {
-  CalendarDaySchema, DispatchRule, DispatchRuleInputSchema, HandlingUnit, HandlingUnitInputSchema, RefData, SlaRule, SlaRuleInputSchema,
+  AppealTypeSchema, CalendarDaySchema, CategorySchema, DispatchRule, DispatchRuleInputSchema, HandlingUnit, HandlingUnitInputSchema, RefData, RegionSchema, SlaRule,
+  SlaRuleInputSchema,
 } from '../../../../../shared/api/refdata.js';
 
 export type UnitBody = z.input<typeof HandlingUnitInputSchema>;
@@ -171,4 +172,73 @@ export function removeOverride(list: readonly CalendarOverride[], date: string):
 export function overridesChanged(saved: readonly CalendarOverride[], draft: readonly CalendarOverride[]): boolean {
   const key = (l: readonly CalendarOverride[]) => JSON.stringify([...l].sort((a, b) => a.date.localeCompare(b.date)).map((o) => [o.date, o.isWorkday, o.note ?? null]));
   return key(saved) !== key(draft);
+}
+
+// ── code tables (诉求类型 / 分类 / 区划) ─────────────────────────────────────
+
+export type AppealType = z.infer<typeof AppealTypeSchema>;
+export type Category = z.infer<typeof CategorySchema>;
+export type Region = z.infer<typeof RegionSchema>;
+export type CodeKind = 'appealType' | 'category' | 'region';
+export type CodeItem = AppealType | Category | Region;
+
+export interface CodeFormValues {
+  code?: string;
+  name?: string;
+  sort?: number | null;
+  parentCode?: string | null;
+  active?: boolean;
+}
+export const codeFormFields = ['code', 'name', 'sort', 'parentCode', 'active'] as const;
+
+/** The body a code form sends: the code only when creating (it is the key, never changed). */
+export type CodeBody = { code?: string; name: string; sort?: number; parentCode?: string | null; active: boolean };
+
+export function codeFormValues(item: CodeItem | null, preset: { code?: string; parentCode?: string | null } = {}): CodeFormValues {
+  if (!item) return { code: preset.code ?? '', name: '', sort: 0, parentCode: preset.parentCode ?? null, active: true };
+  return { ...item, sort: 'sort' in item ? item.sort : 0, parentCode: 'parentCode' in item ? item.parentCode : null };
+}
+
+export function toCodeBody(kind: CodeKind, v: CodeFormValues, creating: boolean): CodeBody {
+  const body: CodeBody = { name: (v.name ?? '').trim(), active: v.active ?? true };
+  if (creating) body.code = (v.code ?? '').trim();
+  if (kind === 'region') body.parentCode = v.parentCode ?? null;
+  else body.sort = v.sort ?? 0;
+  return body;
+}
+
+/** A category's parent is its code less the last two digits (GB/T 39666 style). */
+export function categoryParent(code: string): string | null {
+  return code.length > 2 && code.length % 2 === 0 ? code.slice(0, -2) : null;
+}
+
+/** GB/T 2260 level by trailing zeros: NN0000 province, NNNN00 city, else county. */
+export function regionLevel(code: string): 1 | 2 | 3 {
+  return code.endsWith('0000') ? 1 : code.endsWith('00') ? 2 : 3;
+}
+
+/** The region a complete code belongs under by its digits (330106 → 330100, 330100 → 330000), if known. */
+export function regionParent(regions: readonly Region[], code: string): string | null {
+  if (!/^[0-9]{6}$/.test(code)) return null;
+  const level = regionLevel(code);
+  if (level === 1) return null;
+  const parent = level === 2 ? `${code.slice(0, 2)}0000` : `${code.slice(0, 4)}00`;
+  return regions.some((r) => r.code === parent) ? parent : null;
+}
+
+/** The smallest free child code below a parent (null parent: top level), or '' when all 99 are taken or the tree is full. */
+export function nextChildCode(kind: 'category' | 'region', items: readonly { code: string }[], parent: string | null): string {
+  const taken = new Set(items.map((i) => i.code));
+  const make = (n: string): string => {
+    if (kind === 'category') return `${parent ?? ''}${n}`;
+    if (parent === null) return `${n}0000`;
+    return regionLevel(parent) === 1 ? `${parent.slice(0, 2)}${n}00` : `${parent.slice(0, 4)}${n}`;
+  };
+  if (kind === 'category' && parent && parent.length >= 8) return '';
+  if (kind === 'region' && parent && regionLevel(parent) === 3) return '';
+  for (let i = kind === 'region' && parent === null ? 11 : 1; i <= 99; i++) {
+    const code = make(String(i).padStart(2, '0'));
+    if (!taken.has(code)) return code;
+  }
+  return '';
 }
