@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TicketDetail } from '../../src/shared/api/tickets.js';
+import { RegisterTicketSchema, type TicketDetail } from '../../src/shared/api/tickets.js';
 import { endOfChinaDay } from '../../src/shared/tickets/deadline.js';
 import { TicketsService } from '../../src/server/modules/tickets/index.js';
 import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../harness/test-app.js';
@@ -320,6 +320,37 @@ describe('tickets', () => {
     expect(c.json().ticketNo).toBe(a.json().ticketNo);
     expect((await agent2('POST', '/api/tickets', body)).statusCode).toBe(409);
     expect(await t.db.selectFrom('ticket').select('id').where('client_id', '=', body.clientId).execute()).toHaveLength(1);
+  });
+
+  it('registrations arriving together (one batch): each gets its own answer, a bad one fails alone, the answer equals the stored detail', async () => {
+    const svc = t.tickets.tickets;
+    const me = { userId: agentId, displayName: 'agent1', roles: ['agent' as const] };
+    const twice = form();
+    const inputs = [
+      form(), form({ regionCode: '999999' }), twice, twice, form({ answerDirectly: { result: '已答复' } }),
+      form({ citizen: { name: '李四', confidential: true } }), form({ appealType: 'nope' }),
+    ].map((f) => RegisterTicketSchema.parse(f));
+    // Called in one turn of the event loop, so they share one batch.
+    const out = await Promise.allSettled(inputs.map((i) => svc.register(me, i)));
+    expect(out.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const ok = out.map((o) => (o.status === 'fulfilled' ? o.value : null));
+    expect(((out[1] as PromiseRejectedResult).reason as Error).message).toMatch(/^regionCode: 行政区划 999999/);
+    expect(((out[6] as PromiseRejectedResult).reason as Error).message).toMatch(/^appealType: /);
+    expect(ok[2]!.ticket.id).toBe(ok[3]!.ticket.id);
+    expect([ok[2]!.created, ok[3]!.created].sort()).toEqual([false, true]);
+    expect(ok[4]!.ticket.status).toBe('closed');
+    const ids = [ok[0], ok[2], ok[4], ok[5]].map((r) => r!.ticket.id);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) {
+      const fresh = await agent('GET', `/api/tickets/${id}`);
+      const answered = ok.find((r) => r?.ticket.id === id)!.ticket;
+      // The batch composes its answer from the rows it wrote; a read gives the same detail.
+      expect(JSON.parse(JSON.stringify(answered))).toEqual(fresh.json());
+      expect(fresh.json().timeline[0]).toMatchObject({ seq: 1, action: 'register', toStatus: 'registered' });
+    }
+    const events = await t.db.selectFrom('ticket_event').select(['ticket_id', 'seq']).where('ticket_id', 'in', ids).execute();
+    expect(events).toHaveLength(5); // one register event each, plus the direct answer's
+    expect(await t.db.selectFrom('ticket').select('id').where('client_id', 'in', inputs.map((i) => i.clientId)).execute()).toHaveLength(4);
   });
 
   it('numbers tickets uniquely under concurrent registration', async () => {

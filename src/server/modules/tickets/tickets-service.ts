@@ -17,7 +17,7 @@ import type { TicketNotice } from '../../../shared/realtime.js';
 import type { Role } from '../../../shared/roles.js';
 import { permissionsOf } from '../../../shared/roles.js';
 import { maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from '../../../shared/tickets/contact.js';
-import { chinaDate, computeDue, endOfChinaDay, extendDue, slaState } from '../../../shared/tickets/deadline.js';
+import { chinaDate, computeDue, endOfChinaDay, extendDue, slaState, type WorkCalendar } from '../../../shared/tickets/deadline.js';
 import { escapeLike, searchTerms } from '../../../shared/tickets/search.js';
 import {
   allowedCommands, decide, openStatuses, unitHeldStatuses,
@@ -29,7 +29,8 @@ import { uniqueViolation } from '../../db/constraint-errors.js';
 import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { ContactCipher } from './contact-cipher.js';
-import type { RefDataService } from './refdata-service.js';
+import type { AppliedSla, RefDataService, SlaKey } from './refdata-service.js';
+import { RegistrationBatcher, type ItemResult } from './registration-batcher.js';
 
 type Tx = Transaction<Database>;
 type TicketRow = Database['ticket'] extends infer T ? { [K in keyof T]: T[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : T[K] } : never;
@@ -72,6 +73,22 @@ interface Ctx {
 }
 
 class StaleVersion extends Error {}
+
+function contextOf(user: TicketUser, unitIds: string[]): Ctx {
+  const perms = permissionsOf(user.roles);
+  const center = perms.has('tickets:register') || perms.has('tickets:dispatch') || perms.has('tickets:audit') || perms.has('tickets:supervise');
+  return { user, perms, unitIds, unitScoped: perms.has('tickets:handle') && !center };
+}
+
+/** One registration waiting for its batch. */
+interface PendingRegistration {
+  user: TicketUser;
+  input: RegisterInput;
+}
+interface Registered {
+  ticket: TicketDetail;
+  created: boolean;
+}
 
 function baseQuery(db: Db) {
   return db
@@ -147,10 +164,8 @@ export class TicketsService {
   ) {}
 
   private async context(user: TicketUser): Promise<Ctx> {
-    const perms = permissionsOf(user.roles);
     const units = await this.db.selectFrom('handling_unit_member').select('unit_id').where('user_id', '=', user.userId).execute();
-    const center = perms.has('tickets:register') || perms.has('tickets:dispatch') || perms.has('tickets:audit') || perms.has('tickets:supervise');
-    return { user, perms, unitIds: units.map((u) => u.unit_id), unitScoped: perms.has('tickets:handle') && !center };
+    return contextOf(user, units.map((u) => u.unit_id));
   }
 
   private actorOf(ctx: Ctx): WorkflowActor {
@@ -532,24 +547,216 @@ export class TicketsService {
   }
 
   /**
-   * The next number of the (China) day. The upsert's row lock serialises concurrent
-   * registrations, so it runs as its own statement before the registration's transaction:
-   * the lock lasts one statement instead of the whole registration (which capped filing at
-   * one registration at a time). A registration that then fails leaves a gap in the day's
-   * numbers, never a duplicate.
+   * The next `n` numbers of the (China) day. The upsert's row lock serialises concurrent
+   * allocations, so it runs as its own statement before the registration's transaction
+   * (the lock lasts one statement, not the whole write), once per batch. A registration that
+   * then fails leaves a gap in the day's numbers, never a duplicate.
    */
-  private async nextTicketNo(tx: Db | Tx, now: Date): Promise<string> {
+  private async nextTicketNos(db: Db, now: Date, n: number): Promise<string[]> {
     const day = chinaDate(now);
-    const row = await tx
+    const row = await db
       .insertInto('ticket_number_seq')
-      .values({ day, last: 1 })
-      .onConflict((oc) => oc.column('day').doUpdateSet({ last: sql`ticket_number_seq.last + 1` }))
+      .values({ day, last: n })
+      .onConflict((oc) => oc.column('day').doUpdateSet({ last: sql`ticket_number_seq.last + ${n}` }))
       .returning('last')
       .executeTakeFirstOrThrow();
-    return `12345-${day.replaceAll('-', '')}-${String(row.last).padStart(5, '0')}`;
+    const first = row.last - n + 1;
+    return Array.from({ length: n }, (_, k) => `12345-${day.replaceAll('-', '')}-${String(first + k).padStart(5, '0')}`);
   }
 
-  async register(user: TicketUser, input: RegisterInput): Promise<{ ticket: TicketDetail; created: boolean }> {
+  private readonly registrations = new RegistrationBatcher<PendingRegistration, Registered>((items) => this.registerBatch(items));
+
+  /**
+   * Registers a ticket, idempotent on the client id. Concurrent registrations are written
+   * together (registration-batcher.ts): one validation read and one multi-row write per batch.
+   */
+  register(user: TicketUser, input: RegisterInput): Promise<Registered> {
+    return this.registrations.submit({ user, input });
+  }
+
+  /**
+   * A batch of registrations: the same checks, in the same order, and the same rows as
+   * `registerOne`, in a handful of statements for the whole batch. Anything unexpected (a
+   * code deactivated between the check and the write, a change hook's refusal, a failed
+   * 直接答复) fails the whole write; then each registration is retried alone, so only the
+   * registration at fault gets the error.
+   */
+  private async registerBatch(items: PendingRegistration[]): Promise<ItemResult<Registered>[]> {
+    try {
+      return await this.registerMany(items);
+    } catch (err) {
+      if (items.length > 1) this.log.error({ err, batch: items.length }, 'ticket registration batch failed; registering one at a time');
+      return Promise.all(items.map(async ({ user, input }): Promise<ItemResult<Registered>> => {
+        try {
+          return { ok: true, value: await this.registerOne(user, input) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }));
+    }
+  }
+
+  private async registerMany(items: PendingRegistration[]): Promise<ItemResult<Registered>[]> {
+    const arr = (xs: (string | null | undefined)[], type: 'uuid' | 'text') => sql`${sql.val(xs.map((x) => x ?? null))}::${sql.raw(type)}[]`;
+    // Per item: the user's units, a ticket already holding the client id, and whether its codes exist.
+    const checked = sql<{ i: number; unit_ids: string[]; existing_id: string | null; existing_agent: string | null; appeal_ok: boolean; category_ok: boolean; region_ok: boolean; related_ok: boolean }>`
+      select x.i::int as i,
+             coalesce((select array_agg(m.unit_id) from handling_unit_member m where m.user_id = x.user_id), '{}') as unit_ids,
+             e.id as existing_id, e.agent_id as existing_agent,
+             (x.appeal is null or exists (select 1 from appeal_type a where a.code = x.appeal and a.active)) as appeal_ok,
+             (x.category is null or exists (select 1 from ticket_category c where c.code = x.category and c.active)) as category_ok,
+             (x.region is null or exists (select 1 from region r where r.code = x.region and r.active)) as region_ok,
+             (x.related is null or exists (select 1 from ticket rt where rt.id = x.related)) as related_ok
+      from unnest(${arr(items.map((it) => it.user.userId), 'uuid')}, ${arr(items.map((it) => it.input.clientId), 'uuid')},
+                  ${arr(items.map((it) => it.input.appealType || null), 'text')}, ${arr(items.map((it) => it.input.categoryCode || null), 'text')},
+                  ${arr(items.map((it) => it.input.regionCode || null), 'text')}, ${arr(items.map((it) => it.input.relatedTicketId || null), 'uuid')})
+             with ordinality as x(user_id, client_id, appeal, category, region, related, i)
+      left join ticket e on e.client_id = x.client_id`;
+    const [checks, chooseSla, cal] = await Promise.all([checked.execute(this.db), this.refdata.slaChooser(this.db), this.refdata.calendar(this.db)]);
+    const byIndex = new Map(checks.rows.map((r) => [Number(r.i) - 1, r]));
+    const now = this.clock();
+
+    type Outcome = { kind: 'error'; error: unknown } | { kind: 'replay'; ctx: Ctx; existing: { id: string; agent_id: string | null } } | { kind: 'insert'; ctx: Ctx } | { kind: 'same_batch'; ctx: Ctx };
+    const firstOfClient = new Map<string, number>();
+    const outcomes: Outcome[] = items.map(({ user, input }, i): Outcome => {
+      const c = byIndex.get(i);
+      if (!c) return { kind: 'error', error: new Error('registration check returned no row') };
+      const ctx = contextOf(user, c.unit_ids);
+      if (c.existing_id) return { kind: 'replay', ctx, existing: { id: c.existing_id, agent_id: c.existing_agent } };
+      if (!c.appeal_ok) return { kind: 'error', error: badInput('appealType', `诉求类型 ${input.appealType} 不存在或已停用`) };
+      if (!c.category_ok) return { kind: 'error', error: badInput('categoryCode', `分类 ${input.categoryCode} 不存在或已停用`) };
+      if (!c.region_ok) return { kind: 'error', error: badInput('regionCode', `行政区划 ${input.regionCode} 不存在或已停用`) };
+      const stored = input.attachments.findIndex((a) => a.ref.startsWith(ATTACHMENT_REF_PREFIX));
+      // Stored files are uploaded to a ticket, so none can belong to one not registered yet.
+      if (stored >= 0) return { kind: 'error', error: badInput(`attachments.${stored}.ref`, '附件须在工单登记后上传（办理进展或答复中添加）') };
+      if (!c.related_ok) return { kind: 'error', error: badInput('relatedTicketId', '关联工单不存在') };
+      // A double submit inside one batch: the first registers, the second replays it.
+      if (firstOfClient.has(input.clientId)) return { kind: 'same_batch', ctx };
+      firstOfClient.set(input.clientId, i);
+      return { kind: 'insert', ctx };
+    });
+
+    const toInsert = outcomes.flatMap((o, i) => (o.kind === 'insert' ? [i] : []));
+    const inserted = new Map<number, { row: TicketRow; event: Selectable<Database['ticket_event']>; ext: Selectable<Database['ticket_12315']> | undefined; applied: boolean }>();
+    if (toInsert.length) {
+      const numbers = await this.nextTicketNos(this.db, now, toInsert.length);
+      const values = toInsert.map((i, k) => this.ticketValues(items[i]!.user, items[i]!.input, numbers[k]!, now, chooseSla, cal));
+      await this.db.transaction().execute(async (tx) => {
+        // A submission committed by another batch since the check: skipped here, replayed below.
+        const rows = (await tx.insertInto('ticket').values(values).onConflict((oc) => oc.column('client_id').doNothing()).returningAll().execute()) as TicketRow[];
+        const rowOf = new Map(rows.map((r) => [r.client_id, r]));
+        const exts = toInsert.flatMap((i) => {
+          const e = items[i]!.input.ext12315;
+          const row = rowOf.get(items[i]!.input.clientId);
+          return e && row ? [{
+            ticket_id: row.id, business_type: e.businessType, provider: JSON.stringify(e.provider), business: JSON.stringify(e.business),
+            product: JSON.stringify(e.product), issue_category: e.issueCategory ?? null, violation_codes: e.violationCodes,
+            mediation: e.mediation ? JSON.stringify(e.mediation) : null, case_no: e.caseNo ?? null,
+          }] : [];
+        });
+        const extRows = exts.length ? await tx.insertInto('ticket_12315').values(exts).returningAll().execute() : [];
+        const registered = toInsert.flatMap((i) => {
+          const row = rowOf.get(items[i]!.input.clientId);
+          return row ? [{ i, row }] : [];
+        });
+        if (!registered.length) return;
+        const events = await tx.insertInto('ticket_event').values(registered.map(({ i, row }) => {
+          const input = items[i]!.input;
+          const ctx = (outcomes[i] as { ctx: Ctx }).ctx;
+          return {
+            ticket_id: row.id, seq: 1, at: now, actor_id: ctx.user.userId, actor_name: ctx.user.displayName, unit_id: null, action: 'register',
+            from_status: null, to_status: 'registered', opinion: null, attachments: JSON.stringify(input.attachments),
+            detail: JSON.stringify(this.registerDetail(input, row)),
+          };
+        })).returningAll().execute();
+        for (const { i, row } of registered) {
+          const input = items[i]!.input;
+          const ctx = (outcomes[i] as { ctx: Ctx }).ctx;
+          const event = events.find((e) => e.ticket_id === row.id)!;
+          // Province gateway (issue 6): the outbox entry commits with the registration.
+          for (const hook of this.changeHooks) {
+            await hook(tx, { ticketId: row.id, seq: 1, action: 'register', fromStatus: null, toStatus: 'registered', at: now, opinion: null, detail: event.detail as Record<string, unknown> });
+          }
+          if (input.answerDirectly) await this.apply(tx, row, { type: 'answer_directly', result: input.answerDirectly.result }, ctx, now);
+          else if (input.forDispatch) await this.apply(tx, row, { type: 'classify' }, ctx, now);
+          inserted.set(i, { row, event, ext: extRows.find((x) => x.ticket_id === row.id), applied: !!input.answerDirectly || input.forDispatch });
+        }
+      });
+    }
+
+    // After commit: answers, each on its own (a failed read fails one registration only).
+    return Promise.all(outcomes.map(async (o, i): Promise<ItemResult<Registered>> => {
+      try {
+        if (o.kind === 'error') return { ok: false, error: o.error };
+        if (o.kind === 'replay') return { ok: true, value: await this.replayed(o.ctx, o.existing) };
+        const done = inserted.get(i);
+        if (!done) {
+          // Another registration took the client id (this batch's first, or one committed meanwhile).
+          const again = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', items[i]!.input.clientId).executeTakeFirstOrThrow();
+          return { ok: true, value: await this.replayed(o.ctx, again) };
+        }
+        if (done.applied) return { ok: true, value: { ticket: await this.detailFor(o.ctx, done.row.id), created: true } };
+        const row: DetailRow = { ...done.row, lead_unit_name: null, commitment_until_text: null };
+        if (!this.visible(row, o.ctx)) throw new AppError('NOT_FOUND', `No ticket ${row.id}`);
+        return { ok: true, value: { ticket: this.composeDetail(o.ctx, row, [{ ...done.event, unit_name: null }], [], done.ext), created: true } };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }));
+  }
+
+  /** The register event's detail. */
+  private registerDetail(input: RegisterInput, row: { due_at: Date | null }): Record<string, unknown> {
+    return { channel: input.channel, ...(input.callId ? { callId: input.callId } : {}), dueAt: row.due_at?.toISOString() };
+  }
+
+  /** The new ticket's row, as registration stores it. */
+  private ticketValues(user: TicketUser, input: RegisterInput, ticketNo: string, now: Date, chooseSla: (k: SlaKey) => AppliedSla, cal: WorkCalendar) {
+    const phone = input.citizen.phone ? normalizePhone(input.citizen.phone) : input.callerNumber ? normalizePhone(input.callerNumber) : null;
+    const caller = input.callerNumber ? normalizePhone(input.callerNumber) : null;
+    const idNumber = input.citizen.idNumber ? normalizeIdNumber(input.citizen.idNumber) : null;
+    const sla = chooseSla({ appealType: input.appealType, urgency: input.urgency, channel: input.channel });
+    return {
+      ticket_no: ticketNo,
+      client_id: input.clientId,
+      upstream_no: input.upstreamNo ?? null,
+      upstream_platform: input.upstreamPlatform,
+      related_ticket_id: input.relatedTicketId ?? null,
+      relation: input.relation ?? null,
+      channel: input.channel,
+      accepted_at: now,
+      agent_id: user.userId,
+      caller_number_enc: caller ? this.cipher.encrypt('caller_number', caller) : null,
+      caller_number_hash: caller ? this.cipher.phoneHash(caller) : null,
+      call_id: input.callId ?? null,
+      recording_id: input.recordingId ?? null,
+      citizen_name: input.citizen.name || null,
+      contact_phone_enc: phone ? this.cipher.encrypt('contact_phone', phone) : null,
+      contact_phone_hash: phone ? this.cipher.phoneHash(phone) : null,
+      contact_phone_masked: maskPhone(phone),
+      id_number_enc: idNumber ? this.cipher.encrypt('id_number', idNumber) : null,
+      confidential: input.citizen.confidential,
+      anonymous: input.citizen.anonymous,
+      title: input.title,
+      content: input.content,
+      appeal_type: input.appealType,
+      category_code: input.categoryCode ?? null,
+      region_code: input.regionCode ?? null,
+      location: input.location ?? null,
+      urgency: input.urgency,
+      attachments: JSON.stringify(input.attachments),
+      status: 'registered',
+      sla_rule_id: sla.ruleId,
+      sla_terms: JSON.stringify(sla.terms),
+      due_at: computeDue(now, sla.terms, cal),
+      warn_hours: sla.terms.warnHours,
+      sync_state: input.upstreamPlatform === 'local' ? 'not_required' as const : 'pending' as const,
+      updated_at: now,
+    };
+  }
+
+  /** One registration on its own (a batch that failed is retried this way, item by item). */
+  private async registerOne(user: TicketUser, input: RegisterInput): Promise<Registered> {
     const ctx = await this.context(user);
     const existing = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', input.clientId).executeTakeFirst();
     if (existing) return this.replayed(ctx, existing);
@@ -562,54 +769,14 @@ export class TicketsService {
       throw badInput('relatedTicketId', '关联工单不存在');
     }
     const now = this.clock();
-    const phone = input.citizen.phone ? normalizePhone(input.citizen.phone) : input.callerNumber ? normalizePhone(input.callerNumber) : null;
-    const caller = input.callerNumber ? normalizePhone(input.callerNumber) : null;
-    const idNumber = input.citizen.idNumber ? normalizeIdNumber(input.citizen.idNumber) : null;
     let id: string;
-    const ticketNo = await this.nextTicketNo(this.db, now);
+    const [ticketNo] = await this.nextTicketNos(this.db, now, 1);
     try {
       id = await this.db.transaction().execute(async (tx) => {
-        const sla = await this.refdata.slaFor(tx, { appealType: input.appealType, urgency: input.urgency, channel: input.channel });
-        const cal = await this.refdata.calendar(tx);
+        const [chooseSla, cal] = await Promise.all([this.refdata.slaChooser(tx), this.refdata.calendar(tx)]);
         const row = await tx
           .insertInto('ticket')
-          .values({
-            ticket_no: ticketNo,
-            client_id: input.clientId,
-            upstream_no: input.upstreamNo ?? null,
-            upstream_platform: input.upstreamPlatform,
-            related_ticket_id: input.relatedTicketId ?? null,
-            relation: input.relation ?? null,
-            channel: input.channel,
-            accepted_at: now,
-            agent_id: user.userId,
-            caller_number_enc: caller ? this.cipher.encrypt('caller_number', caller) : null,
-            caller_number_hash: caller ? this.cipher.phoneHash(caller) : null,
-            call_id: input.callId ?? null,
-            recording_id: input.recordingId ?? null,
-            citizen_name: input.citizen.name || null,
-            contact_phone_enc: phone ? this.cipher.encrypt('contact_phone', phone) : null,
-            contact_phone_hash: phone ? this.cipher.phoneHash(phone) : null,
-            contact_phone_masked: maskPhone(phone),
-            id_number_enc: idNumber ? this.cipher.encrypt('id_number', idNumber) : null,
-            confidential: input.citizen.confidential,
-            anonymous: input.citizen.anonymous,
-            title: input.title,
-            content: input.content,
-            appeal_type: input.appealType,
-            category_code: input.categoryCode ?? null,
-            region_code: input.regionCode ?? null,
-            location: input.location ?? null,
-            urgency: input.urgency,
-            attachments: JSON.stringify(input.attachments),
-            status: 'registered',
-            sla_rule_id: sla.ruleId,
-            sla_terms: JSON.stringify(sla.terms),
-            due_at: computeDue(now, sla.terms, cal),
-            warn_hours: sla.terms.warnHours,
-            sync_state: input.upstreamPlatform === 'local' ? 'not_required' : 'pending',
-            updated_at: now,
-          })
+          .values(this.ticketValues(user, input, ticketNo!, now, chooseSla, cal))
           .returningAll()
           .executeTakeFirstOrThrow();
         if (input.ext12315) {
@@ -620,9 +787,7 @@ export class TicketsService {
             mediation: e.mediation ? JSON.stringify(e.mediation) : null, case_no: e.caseNo ?? null,
           }).execute();
         }
-        await this.insertEvent(tx, row.id, 1, now, ctx, null, 'register', null, 'registered', null, input.attachments, {
-          channel: input.channel, ...(input.callId ? { callId: input.callId } : {}), dueAt: row.due_at?.toISOString(),
-        });
+        await this.insertEvent(tx, row.id, 1, now, ctx, null, 'register', null, 'registered', null, input.attachments, this.registerDetail(input, row));
         if (input.answerDirectly) await this.apply(tx, row as TicketRow, { type: 'answer_directly', result: input.answerDirectly.result }, ctx, now);
         else if (input.forDispatch) await this.apply(tx, row as TicketRow, { type: 'classify' }, ctx, now);
         return row.id;
