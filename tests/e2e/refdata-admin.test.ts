@@ -2,7 +2,9 @@
  * 基础数据 in the web console: an admin creates a handling unit (a bad code is refused on the
  * field, a taken one by the server on the same field) and a dispatch rule for its district in
  * the UI; a ticket registered through the API in that district is then dispatched to that
- * unit by the rules. The admin adds a calendar override date and the API returns it.
+ * unit by the rules. The admin adds a calendar override date and the API returns it. In the
+ * code tables the admin adds a category under 城乡建设 (next free code suggested), is refused a
+ * taken code on the field, and disables the new category.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -111,4 +113,31 @@ describe('reference data admin page', () => {
     expect(cal.overrides).toEqual([{ date, isWorkday: false, note: '临时放假' }]);
     expect(cal.holidays).toContain(date);
   }, 60_000);
+  it('adds a category under a parent, refuses a taken code, and disables it', async () => {
+    const p = page!;
+    await p.getByTestId('refdata-tab-codes').click();
+    await p.getByTestId('refdata-codes').waitFor();
+    await p.getByTestId('category-add-child-01').click();
+    expect(await p.getByTestId('category-form-code').inputValue()).toBe('0104'); // 0101–0103 are taken
+    expect(await p.getByTestId('category-form-parent-hint').innerText()).toContain('城乡建设（01）');
+    await p.getByTestId('category-form-name').fill('燃气供应');
+    await p.getByTestId('category-form-submit').click();
+    await p.getByTestId('category-row-0104').waitFor(); // shown under its parent, expanded
+    expect(await p.getByTestId('category-row-0104').innerText()).toContain('燃气供应');
+
+    await p.getByTestId('create-category-button').click();
+    await p.getByTestId('category-form-code').fill('01');
+    await p.getByTestId('category-form-name').fill('重复代码');
+    await p.getByTestId('category-form-submit').click();
+    await expect.poll(() => p.getByTestId('category-form').innerText()).toContain('该代码已存在');
+    await p.getByRole('button', { name: /取\s*消/ }).click();
+    await p.getByTestId('category-form').waitFor({ state: 'detached' });
+
+    await p.getByTestId('category-disable-0104').click();
+    await p.getByTestId('category-disable-confirm-0104').click();
+    await p.getByTestId('category-enable-0104').waitFor();
+    const admin = t.as((await t.login('admin', ADMIN_PASSWORD)).accessToken);
+    const cats = (await admin('GET', '/api/refdata')).json().categories as { code: string; name: string; parentCode: string; active: boolean }[];
+    expect(cats.find((c) => c.code === '0104')).toEqual({ code: '0104', parentCode: '01', name: '燃气供应', sort: 0, active: false });
+  }, 30_000);
 });

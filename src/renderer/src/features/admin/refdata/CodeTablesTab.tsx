@@ -4,7 +4,7 @@
  * and 停用 / 启用 them. Codes are never deleted — tickets keep the codes they were filed with;
  * a disabled code (and, for a tree, everything below it) is no longer offered for new tickets.
  */
-import { useState, type HTMLAttributes } from 'react';
+import { useState, type HTMLAttributes, type Key } from 'react';
 import { useTranslation } from 'react-i18next';
 import { App, Button, Card, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
@@ -42,6 +42,12 @@ export function CodeTablesTab({ data, remote }: RefDataTabProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [editing, setEditing] = useState<Editing | null>(null);
+  // Expanded tree rows, kept so a child just added under a collapsed parent shows at once.
+  const [expanded, setExpanded] = useState<Record<'category' | 'region', readonly Key[]>>({ category: [], region: [] });
+  const expandable = (kind: 'category' | 'region') => ({
+    expandedRowKeys: expanded[kind],
+    onExpandedRowsChange: (keys: readonly Key[]) => setExpanded((e) => ({ ...e, [kind]: keys })),
+  });
   const status = (active: boolean) => (active ? <Tag color="green">{t('refdata.active')}</Tag> : <Tag>{t('refdata.inactive')}</Tag>);
 
   const setActive = async (kind: CodeKind, item: CodeItem, active: boolean): Promise<void> => {
@@ -120,13 +126,13 @@ export function CodeTablesTab({ data, remote }: RefDataTabProps) {
       <Card size="small" title={t('refdata.codes.categories')} extra={createButton('category', t('refdata.codes.createCategory'))} style={{ marginBottom: 16 }}>
         <Table<Coded>
           rowKey="code" size="small" loading={remote.loading} columns={treeColumns('category')} dataSource={byParent<Coded>(data?.categories ?? [])} pagination={false}
-          onRow={rowTestId('category')} data-testid="refdata-categories"
+          onRow={rowTestId('category')} expandable={expandable('category')} data-testid="refdata-categories"
         />
       </Card>
       <Card size="small" title={t('refdata.codes.regions')} extra={createButton('region', t('refdata.codes.createRegion'))}>
         <Table<Coded>
           rowKey="code" size="small" loading={remote.loading} columns={treeColumns('region')} dataSource={byParent<Coded>(data?.regions ?? [])} pagination={false}
-          onRow={rowTestId('region')} data-testid="refdata-regions"
+          onRow={rowTestId('region')} expandable={expandable('region')} data-testid="refdata-regions"
         />
       </Card>
       {editing && data && (
@@ -137,6 +143,11 @@ export function CodeTablesTab({ data, remote }: RefDataTabProps) {
           data={data}
           onClose={() => setEditing(null)}
           onSaved={() => {
+            const parent = editing.preset?.parentCode;
+            if (parent && (editing.kind === 'category' || editing.kind === 'region')) {
+              const kind = editing.kind;
+              setExpanded((e) => ({ ...e, [kind]: e[kind].includes(parent) ? e[kind] : [...e[kind], parent] }));
+            }
             setEditing(null);
             remote.reload();
           }}
