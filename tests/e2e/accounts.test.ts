@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../harness/browser.js';
+import { launchChromium, signInConsole } from '../harness/browser.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
 
 describe('accounts in the web console', () => {
@@ -25,9 +25,7 @@ describe('accounts in the web console', () => {
 
   async function signIn(page: Page, username: string, password: string): Promise<void> {
     await page.goto(`${url}/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
+    await signInConsole(page, username, password);
   }
 
   it('admin creates an agent through the UI; the agent signs in and sees the agent console', async () => {

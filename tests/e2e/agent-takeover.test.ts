@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../harness/browser.js';
+import { launchChromium, signInConsole } from '../harness/browser.js';
 import { ADMIN_PASSWORD, baseUrl, createTestApp, type TestApp } from '../harness/test-app.js';
 
 describe('agent console takeover', () => {
@@ -32,9 +32,7 @@ describe('agent console takeover', () => {
   async function openConsole(): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${url}/`);
-    await page.getByTestId('login-username').fill('agent21');
-    await page.getByTestId('login-password').fill('Agent-pass-21');
-    await page.getByTestId('login-submit').click();
+    await signInConsole(page, 'agent21', 'Agent-pass-21');
     await page.getByTestId('agent-console').waitFor();
     return page;
   }

@@ -11,7 +11,7 @@ import { findExecutable } from '../../src/server/telephony/kamailio/kamailio-ser
 import { baresipDial, haveBaresip, tonePower } from '../harness/baresip.js';
 import { launchChromium } from '../harness/browser.js';
 import { freePorts } from '../harness/free-port.js';
-import { callStatus, HEARD_DB } from '../harness/parties.js';
+import { callStatus, HEARD_DB, signInAgent } from '../harness/parties.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
 import { ADMIN_PASSWORD, baseUrl } from '../harness/test-app.js';
 import { toneWav, TONES } from '../harness/tones.js';
@@ -49,11 +49,7 @@ describe.skipIf(!ready)('a trunk call reaches a WebRTC agent through rtpengine',
     agent = await context.newPage();
     agent.on('pageerror', (err) => console.error(`[agent] ${err.message}`));
     await agent.goto(`${baseUrl(t.app)}/`);
-    await agent.getByTestId('login-username').fill('trunk_a');
-    await agent.getByTestId('login-password').fill('Agent-pass-1');
-    await agent.getByTestId('login-submit').click();
-    await agent.getByTestId('agent-console').waitFor({ timeout: 60_000 });
-    await agent.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor({ timeout: 15_000 });
+    await signInAgent(agent, 'trunk_a', 'Agent-pass-1');
   }, 180_000);
 
   afterAll(async () => {

@@ -17,7 +17,7 @@ import { findExecutable } from '../../src/server/telephony/kamailio/kamailio-ser
 import { baresipAnswer, baresipDial, haveBaresip, readPcmWav, tonePower, type BaresipCall } from '../harness/baresip.js';
 import { launchChromium } from '../harness/browser.js';
 import { freePorts } from '../harness/free-port.js';
-import { callStatus, HEARD_DB } from '../harness/parties.js';
+import { callStatus, HEARD_DB, signInAgent } from '../harness/parties.js';
 import { createTelephonyTestApp, type TelephonyTestApp } from '../harness/telephony.js';
 import { ADMIN_PASSWORD, baseUrl } from '../harness/test-app.js';
 import { toneWav, TONES } from '../harness/tones.js';
@@ -46,11 +46,9 @@ describe.skipIf(!ready)('trunk calls with server-side recording, callbacks and t
     const page = await context.newPage();
     page.on('pageerror', (err) => console.error(`[${username}] ${err.message}`));
     await page.goto(`${baseUrl(t.app)}/`);
-    await page.getByTestId('login-username').fill(username, { timeout: 90_000 });
-    await page.getByTestId('login-password').fill('Agent-pass-1');
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('agent-console').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor({ timeout: 15_000 });
+    // The first page load of a cold machine can take long: wait for the form before signing in.
+    await page.getByTestId('login-username').waitFor({ timeout: 90_000 });
+    await signInAgent(page, username, 'Agent-pass-1');
     return { page, id: res.json().id };
   }
 

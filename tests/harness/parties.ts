@@ -44,10 +44,15 @@ declare global {
 
 export async function openAgent(baseUrl: string, toneHz: number, username: string, password: string, launch?: Omit<LaunchOptions, 'fakeAudioFile'>): Promise<Party> {
   const p = await open(toneHz, `${baseUrl}/`, launch);
-  await signInConsole(p.page, username, password);
-  await p.page.getByTestId('agent-console').waitFor();
-  await p.page.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor({ timeout: 15_000 });
+  await signInAgent(p.page, username, password, 30_000);
   return p;
+}
+
+/** Signs an agent in on a page at the console and waits until its softphone is registered. */
+export async function signInAgent(page: Page, username: string, password: string, consoleTimeout = 60_000): Promise<void> {
+  await signInConsole(page, username, password);
+  await page.getByTestId('agent-console').waitFor({ timeout: consoleTimeout });
+  await page.locator('[data-testid="softphone-registration"][data-status="registered"]').waitFor({ timeout: 15_000 });
 }
 
 /**
