@@ -206,7 +206,7 @@ async function createTelephony(config: Config, db: Db, log: FastifyBaseLogger, r
         // An external rtpengine must send its --dtmf-log-dest datagrams to this port on our host too.
         dtmf = new DtmfListener(config.rtpengineDtmfPort, (callId, digit) => {
           if (callId.endsWith(IVR_SUFFIX)) service.digit(callId.slice(0, -IVR_SUFFIX.length), digit);
-        });
+        }, (err) => log.error({ err, module: 'ivr' }, 'handling a DTMF key failed'));
         await dtmf.start();
         bridge.ivr = service;
         ivr = service;

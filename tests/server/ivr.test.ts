@@ -5,6 +5,7 @@
  * handling on a real database (callback task opened, caller told, call released).
  */
 import { randomUUID } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { AcdService } from '../../src/server/modules/acd/acd-service.js';
 import { loadIvrConfig, parseIvrConfig } from '../../src/server/telephony/ivr/ivr-config.js';
 import { IvrService, type IvrMedia } from '../../src/server/telephony/ivr/ivr-service.js';
-import { standInAnswer } from '../../src/server/telephony/ivr/rtpengine-ivr.js';
+import { DtmfListener, standInAnswer } from '../../src/server/telephony/ivr/rtpengine-ivr.js';
 import { deriveCallTimes } from '../../src/shared/call-times.js';
 import { IvrConfigSchema, isOpenAt, positionPrompts, type IvrConfig } from '../../src/shared/ivr.js';
 import { makeFloor, makeReady, nextNumber, RecordingSink } from '../harness/acd-floor.js';
+import { freePorts } from '../harness/free-port.js';
 import { createTestApp, type TestApp } from '../harness/test-app.js';
 
 const base = {
@@ -398,5 +400,34 @@ describe('ACD: after hours and queue full close the call with a callback task', 
     expect(sink.of(third)).toEqual([{ kind: 'overflow', callId: third, reason: 'queue_full' }]);
     expect(await t.db.selectFrom('callback_task').select('id').where('last_call_id', '=', third).executeTakeFirst()).toBeDefined();
     await acd.stop();
+  });
+});
+
+describe('rtpengine DTMF log listener', () => {
+  it('reports each key with its Call-ID; ignores datagrams that are not DTMF events; survives a failing handler', async () => {
+    const [port] = await freePorts(1);
+    const keys: string[] = [];
+    const failures: unknown[] = [];
+    const listener = new DtmfListener(port!, (callId, digit, fromTag) => {
+      if (digit === '9') throw new Error('handler bug');
+      keys.push(`${callId}/${digit}/${fromTag ?? '-'}`);
+    }, (err) => failures.push(err));
+    await listener.start();
+    const out = createSocket('udp4');
+    const send = (text: string) => new Promise<void>((resolve, reject) => out.send(text, port!, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    try {
+      await send('not json');
+      await send(JSON.stringify({ callid: 'c1', event: 16 })); // no such key
+      await send(JSON.stringify({ event: 1 })); // no Call-ID
+      await send(JSON.stringify({ callid: 'c1', event: 9 })); // the handler throws
+      await send(JSON.stringify({ callid: 'c1', source_tag: 'ft', event: 11, duration: 80 })); // '#', extra fields kept out
+      await send(JSON.stringify({ callid: 'c2', event: 10 }));
+      await vi.waitFor(() => expect(keys).toEqual(['c1/#/ft', 'c2/*/-']));
+      expect(listener.ignored).toBe(3);
+      expect(failures).toHaveLength(1);
+    } finally {
+      out.close();
+      listener.stop();
+    }
   });
 });

@@ -79,13 +79,24 @@ export class RtpengineIvrMedia implements IvrMedia {
 const DtmfEventSchema = z.object({ callid: z.string(), source_tag: z.string().optional(), event: z.number().int().min(0).max(15) }).loose();
 const KEYS = '0123456789*#ABCD';
 
+function parseDtmfEvent(msg: Buffer): z.infer<typeof DtmfEventSchema> | null {
+  try {
+    return DtmfEventSchema.safeParse(JSON.parse(msg.toString('utf8'))).data ?? null;
+  } catch {
+    return null; // not JSON
+  }
+}
+
 /** Receives rtpengine's DTMF log datagrams (loopback only) and reports each key with its Call-ID. */
 export class DtmfListener {
   private socket: Socket | null = null;
+  /** Datagrams that were not a DTMF event we understand (health and tests). */
+  ignored = 0;
 
   constructor(
     private readonly port: number,
     private readonly onDigit: (callId: string, digit: string, fromTag: string | undefined) => void,
+    private readonly onHandlerError: (err: unknown) => void = () => undefined,
   ) {}
 
   start(): Promise<void> {
@@ -93,11 +104,16 @@ export class DtmfListener {
     this.socket = s;
     s.on('message', (msg, rinfo) => {
       if (rinfo.address !== '127.0.0.1') return;
+      const e = parseDtmfEvent(msg);
+      if (!e) {
+        this.ignored++;
+        return;
+      }
+      // A failing handler is a bug to report, not a bad datagram — and never a crash of the backend.
       try {
-        const e = DtmfEventSchema.parse(JSON.parse(msg.toString('utf8')));
         this.onDigit(e.callid, KEYS[e.event]!, e.source_tag);
-      } catch {
-        // Not a DTMF event we understand: ignored.
+      } catch (err) {
+        this.onHandlerError(err);
       }
     });
     return new Promise((resolve, reject) => {
