@@ -8,6 +8,7 @@ import type { AckResult } from './errors.js';
 import type { CurrentUser } from './api/accounts.js';
 import type { AgentStatus } from './api/agent-state.js';
 import type { CallbackTask, QueueSnapshot } from './api/acd.js';
+import type { CallerHistory } from './api/callers.js';
 import type { AgentDayFigures, Escalation, FloorAgent, LiveCall, MonitorMode } from './api/supervisor.js';
 
 export const sessionEndReasons = ['logout', 'revoked', 'password_reset', 'disabled', 'replaced'] as const;
@@ -109,6 +110,12 @@ export interface AcdOffer {
   waitedSeconds: number;
   offeredAt: string;
   ringSeconds: number;
+  /**
+   * The caller's history as this agent may see it (GET /api/callers/:number/history), computed
+   * by the backend while the agent's phone starts ringing, so the view paints from this push.
+   * Absent (or null) when it could not be had in time: the console then fetches it.
+   */
+  history?: CallerHistory | null;
 }
 export type AcdOfferEndReason = 'answered' | 'no_answer' | 'busy' | 'rejected' | 'unavailable' | 'abandoned';
 

@@ -105,6 +105,10 @@ describe('ACD API', () => {
     const offer = await offered;
     expect(offer).toMatchObject({ callId, caller: '13800001234', callerNormalised: '13800001234', queueId, queueName: '12345 综合受理', ringSeconds: 20 });
     expect(offer.waitedSeconds).toBeGreaterThanOrEqual(3);
+    // The caller's history comes with the offer, as this agent would fetch it: the pop paints from the push.
+    const fetched = await t.as(ag1.accessToken)('GET', `/api/callers/13800001234/history?callId=${encodeURIComponent(callId)}`);
+    expect(offer.history).toEqual(fetched.json());
+    expect(offer.history).toMatchObject({ number: '13800001234', current: { callId, queueName: '12345 综合受理' } });
     expect(sink.offers.at(-1)).toEqual({ kind: 'offer', callId, agentId: ag1.userId, extension: '2001', ringSeconds: 20 });
     await expect.poll(() => pictures.at(-1)?.ringing).toBe(1);
 

@@ -2,12 +2,14 @@
  * Opens the incoming-call view (来电弹屏): at once when the ACD pushes `acd:offered`, and for
  * a direct call (no queue) when the softphone starts ringing, by the caller's number. Both
  * usually happen for a queue call; whichever comes first opens the view and the other joins
- * it (same normalised number). The caller's history is fetched once per call and kept in
- * stores/screen-pop-store.ts; the view stays up after the call so tickets can be filed.
+ * it (same normalised number). The caller's history comes with the ACD's offer (one push, no
+ * request), or is fetched once per call when it did not (direct calls, a late history); it is
+ * kept in stores/screen-pop-store.ts; the view stays up after the call so tickets can be filed.
  */
 import { api } from '../../../shared/api/index.js';
 import { normaliseCallerNumber } from '../../../shared/phone-number.js';
 import type { AcdOffer } from '../../../shared/realtime.js';
+import { useAgentStateStore } from '../stores/agent-state-store';
 import { useConnectionStore } from '../stores/connection-store';
 import { useScreenPopStore, type ScreenPop } from '../stores/screen-pop-store';
 import { useSoftphoneStore, type CallView } from '../stores/softphone-store';
@@ -43,15 +45,38 @@ function offered(offer: AcdOffer): void {
   const w = window.__screenPop ?? (window.__screenPop = { painted: [], offered: [] });
   (w.offered ??= []).push({ callId: offer.callId, epochMs: performance.timeOrigin + performance.now() });
   const cur = store().pop;
-  const patch = { source: 'acd' as const, callId: offer.callId, queueName: offer.queueName, waitedSeconds: offer.waitedSeconds };
+  // The backend sends the caller's history with the offer when it had it in time: no request then.
+  const history = offer.history ?? null;
+  const patch = {
+    source: 'acd' as const, callId: offer.callId, queueName: offer.queueName, waitedSeconds: offer.waitedSeconds,
+    ...(history ? { history, loading: false, failed: false } : {}),
+  };
   // The softphone rang first for this caller: the same call, now known to the ACD.
   if (cur && cur.source === 'direct' && cur.status === 'ringing' && cur.number === offer.callerNormalised) {
     store().rekey(cur.key, offer.callId, patch);
+    if (!history && !cur.history && !cur.loading) void loadHistory(offer.callId);
     return;
   }
   if (cur?.key === offer.callId) return;
-  store().open(fresh({ key: offer.callId, caller: offer.caller, number: offer.callerNormalised, ...patch }));
-  void loadHistory(offer.callId);
+  store().open({ ...fresh({ key: offer.callId, caller: offer.caller, number: offer.callerNormalised, ...patch }), ...patch });
+  if (!history) void loadHistory(offer.callId);
+}
+
+/**
+ * A ready (or reserved) agent's phone rings mostly for ACD offers, whose push brings the history;
+ * its INVITE and the push race. Such a ring waits this long for the offer before fetching.
+ */
+const OFFER_GRACE_MS = 400;
+
+function offerExpected(): boolean {
+  const kind = useAgentStateStore.getState().status?.state.kind;
+  return kind === 'ready' || kind === 'reserved';
+}
+
+/** Fetches the pop's history unless an offer filled it (or a fetch started) meanwhile. */
+function loadUnlessFilled(number: string): void {
+  const cur = store().pop;
+  if (cur && cur.number === number && !cur.history && !cur.loading) void loadHistory(cur.key);
 }
 
 function offerEnded(callId: string, reason: ScreenPop['endReason']): void {
@@ -72,7 +97,8 @@ function softphoneChanged(calls: CallView[], previous: CallView[]): void {
       if (!sameCall) {
         const key = `direct:${c.id}`;
         store().open(fresh({ key, source: 'direct', callId: null, caller: c.remoteNumber, number, queueName: null, waitedSeconds: null }));
-        void loadHistory(key);
+        if (offerExpected()) setTimeout(() => loadUnlessFilled(number), OFFER_GRACE_MS);
+        else void loadHistory(key);
       }
     }
     const cur = store().pop;

@@ -1,9 +1,11 @@
 /**
- * Live ACD facts over Socket.IO: the offer to the agent it rings (screen pop), the end of that
- * offer, queue pictures to the floors of the queue's groups (coalesced: a burst of changes to
- * one queue sends one picture), and callback tasks to the agents of the queue's groups.
+ * Live ACD facts over Socket.IO: the offer to the agent it rings (screen pop, with the caller's
+ * history when it can be had in time), the end of that offer, queue pictures to the floors of
+ * the queue's groups (coalesced: a burst of changes to one queue sends one picture), and
+ * callback tasks to the agents of the queue's groups.
  */
-import { rooms } from '../../../shared/realtime.js';
+import type { CallerHistory } from '../../../shared/api/callers.js';
+import { rooms, type AcdOffer } from '../../../shared/realtime.js';
 import type { RealtimeIo } from '../../realtime/realtime-server.js';
 import type { AcdLog, AcdPushes } from './acd-service.js';
 import type { CallbacksService } from './callbacks-service.js';
@@ -23,12 +25,45 @@ export class AcdRealtimePushes implements AcdPushes {
     private readonly coalesceMs = 200,
   ) {}
 
+  /**
+   * The caller's history for the agent an offer rings (the callers module sets it): the offer
+   * waits for it, at most `historyWaitMs`, so the console paints the screen pop from one push
+   * instead of asking after it (a second round trip). Late or failed: the offer goes without.
+   */
+  historyOf: ((agentId: string, offer: AcdOffer) => Promise<CallerHistory | null>) | null = null;
+  historyWaitMs = 250;
+  /** Offers still waiting for their history, by call: their end is pushed only after them. */
+  private readonly offering = new Map<string, Promise<void>>();
+
   offered: AcdPushes['offered'] = (agentId, offer) => {
-    this.io.to(rooms.user(agentId)).emit('acd:offered', offer);
+    const historyOf = this.historyOf;
+    if (!historyOf) {
+      this.io.to(rooms.user(agentId)).emit('acd:offered', offer);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.historyWaitMs);
+    });
+    const history = historyOf(agentId, offer).catch((err: unknown) => {
+      this.log.warn({ err, callId: offer.callId }, 'caller history for the offer failed; the console fetches it');
+      return null;
+    });
+    const sent = Promise.race([history, late]).then((h) => {
+      clearTimeout(timer);
+      this.io.to(rooms.user(agentId)).emit('acd:offered', h ? { ...offer, history: h } : offer);
+    });
+    this.offering.set(offer.callId, sent);
+    void sent.finally(() => {
+      if (this.offering.get(offer.callId) === sent) this.offering.delete(offer.callId);
+    });
   };
 
   offerEnded: AcdPushes['offerEnded'] = (agentId, callId, reason) => {
-    this.io.to(rooms.user(agentId)).emit('acd:offer-ended', { callId, reason });
+    const emit = () => this.io.to(rooms.user(agentId)).emit('acd:offer-ended', { callId, reason });
+    const pending = this.offering.get(callId);
+    if (pending) void pending.then(emit);
+    else emit();
   };
 
   queueChanged: AcdPushes['queueChanged'] = (queueId) => {

@@ -3,13 +3,14 @@
  * offered, for one normalised number. Built from two statements that run side by side —
  * one over call_record (index call_record_caller), caller_tag and the ticket hash indexes
  * for counts and tags; the tickets service's own lookup by caller (its visibility and
- * masking rules) for the ticket list — so it stays fast with millions of rows.
+ * masking rules) for the ticket list — so it stays fast with millions of rows. The ACD's
+ * offer push carries it (`forAgent`), so the console paints the pop from that one message.
  */
 import { sql } from 'kysely';
 import type { CallerHistory, CallerTag, StoredCallerTag, StoredCallerTagKind } from '../../../shared/api/callers.js';
 import { callerTagLabel } from '../../../shared/api/callers.js';
 import { normaliseCallerNumber } from '../../../shared/phone-number.js';
-import { can } from '../../../shared/roles.js';
+import { can, type Role } from '../../../shared/roles.js';
 import { openStatuses } from '../../../shared/tickets/workflow.js';
 import { normalizePhone } from '../../../shared/tickets/contact.js';
 import type { Db } from '../../db/database.js';
@@ -17,7 +18,7 @@ import { AppError } from '../../http/errors.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Principal } from '../accounts/principal.js';
 import type { ContactCipher } from '../tickets/contact-cipher.js';
-import type { TicketsService } from '../tickets/tickets-service.js';
+import type { TicketsService, TicketUser } from '../tickets/tickets-service.js';
 import type { NumberAttributionTable } from './number-attribution.js';
 
 /** Tickets listed in the pop; the list says when there are more. */
@@ -32,6 +33,10 @@ export interface RepeatCallerRule {
 }
 
 const iso = (v: string | Date): string => new Date(v).toISOString();
+
+function mayRead(roles: readonly Role[]): boolean {
+  return can(roles, 'console:use') || can(roles, 'floor:watch');
+}
 
 function badNumber(): AppError {
   return new AppError('VALIDATION_FAILED', 'number: 号码格式不正确', { issues: [{ path: 'number', message: '号码格式不正确' }] });
@@ -49,9 +54,29 @@ export class CallerHistoryService {
 
   async history(user: Principal, rawNumber: string, callId: string | undefined): Promise<CallerHistory> {
     // Agents at the console and supervisors on the floor; nobody else needs a caller's history.
-    if (!can(user.roles, 'console:use') && !can(user.roles, 'floor:watch')) throw new AppError('FORBIDDEN', 'Requires permission console:use or floor:watch');
+    if (!mayRead(user.roles)) throw new AppError('FORBIDDEN', 'Requires permission console:use or floor:watch');
     const number = normaliseCallerNumber(rawNumber);
     if (!number) throw badNumber();
+    return this.build(Promise.resolve(user), number, callId);
+  }
+
+  /**
+   * The history as the ACD's offer carries it to the agent it rings (one push paints the view,
+   * no request after it): the agent's roles are read alongside the number's facts, so this costs
+   * the endpoint's round trips and no more. Null when the number is withheld or the agent may not read it.
+   */
+  async forAgent(agentId: string, rawNumber: string, callId: string): Promise<CallerHistory | null> {
+    const number = normaliseCallerNumber(rawNumber);
+    if (!number) return null;
+    const who = this.db.selectFrom('app_user').select(['display_name', 'roles']).where('id', '=', agentId).executeTakeFirst()
+      .then((u) => (u && mayRead(u.roles as Role[]) ? { userId: agentId, displayName: u.display_name, roles: u.roles as Role[] } : null));
+    // Not allowed: no history, and the facts already asked for are dropped.
+    const [allowed, history] = await Promise.all([who.then(Boolean), this.build(who, number, callId)]);
+    return allowed ? history : null;
+  }
+
+  /** Facts and the ticket list side by side; the list waits only for the reader (and its visibility context). */
+  private async build(reader: Promise<TicketUser | null>, number: string, callId: string | undefined): Promise<CallerHistory> {
     const now = this.clock();
     const since30 = new Date(now.getTime() - 30 * DAY_MS);
     const sinceRepeat = new Date(now.getTime() - this.repeat.days * DAY_MS);
@@ -87,7 +112,7 @@ export class CallerHistoryService {
         (select count(*)::int from ticket where confidential and (contact_phone_hash = ${hash} or caller_number_hash = ${hash})
            and status in (${sql.join(open.map((s) => sql`${s}`))})) as conf_open
     `.execute(this.db);
-    const list = phone ? this.tickets.byCaller({ userId: user.userId, displayName: user.displayName, roles: user.roles }, phone, TICKET_LIMIT + 1) : Promise.resolve([]);
+    const list = reader.then((user) => (user && phone ? this.tickets.byCaller({ userId: user.userId, displayName: user.displayName, roles: user.roles }, phone, TICKET_LIMIT + 1) : []));
     const [{ rows }, found] = await Promise.all([facts, list]);
     const f = rows[0]!;
     const tickets = found.slice(0, TICKET_LIMIT);
