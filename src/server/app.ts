@@ -445,10 +445,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   });
   // Screen pop (caller history, tags, attribution) and the agent home, over call records and tickets.
-  createCallers(app, db, {
+  const callers = createCallers(app, db, {
     tickets: tickets.tickets, cipher: tickets.cipher, authenticate,
     repeat: { calls: config.repeatCallerCalls, days: config.repeatCallerDays }, attributionFile: config.numberAttributionFile,
   });
+  // The ACD's offer carries the caller's history: the console paints the pop from that push.
+  acdPushes.historyOf = (agentId, offer) => callers.history.forAgent(agentId, offer.callerNormalised, offer.callId);
   // Provincial 12345 gateway (issue 6): ticket changes feed its outbox in their own transactions;
   // the province's dispatches become tickets through the tickets service.
   const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }), (id) => recordingStore.audioPath(id));
