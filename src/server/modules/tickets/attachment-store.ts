@@ -5,12 +5,13 @@
  * bytes read back from disk, so the recorded checksum is of what was stored.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 const ID = /^[0-9a-f-]{36}$/;
+const FILE = /^([0-9a-f-]{36})\.bin(?:\.tmp)?$/;
 
 export class AttachmentStore {
   constructor(private readonly dir: string) {
@@ -44,6 +45,21 @@ export class AttachmentStore {
 
   has(id: string): boolean {
     return existsSync(this.path(id));
+  }
+
+  /** Every stored file (and left-over .tmp) by attachment id, with its modification time. */
+  list(): { id: string; mtimeMs: number }[] {
+    const out: { id: string; mtimeMs: number }[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const id = FILE.exec(name)?.[1];
+      if (!id) continue;
+      try {
+        out.push({ id, mtimeMs: statSync(join(this.dir, name)).mtimeMs });
+      } catch {
+        // Removed since the listing: nothing to report.
+      }
+    }
+    return out;
   }
 
   remove(id: string): void {

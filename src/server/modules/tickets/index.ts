@@ -1,6 +1,7 @@
 /**
  * The tickets module: builds its services (the data key from configuration, else one kept in
- * the database), registers its routes and runs the deadline reminders while the app is up.
+ * the database), registers its routes and runs the deadline reminders and the sweep of
+ * unreferenced attachment uploads while the app is up.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -10,12 +11,13 @@ import type { Authenticate } from '../../http/route.js';
 import { ContactCipher } from './contact-cipher.js';
 import { DeadlineReminders } from './deadline-reminders.js';
 import { AttachmentStore } from './attachment-store.js';
+import { AttachmentSweep } from './attachment-sweep.js';
 import { RefDataService } from './refdata-service.js';
 import { registerTicketRoutes, who } from './routes.js';
 import { registerAttachmentRoutes, TicketAttachments } from './ticket-attachments.js';
 import { TicketsService } from './tickets-service.js';
 
-export { ContactCipher, DeadlineReminders, RefDataService, TicketsService };
+export { AttachmentStore, AttachmentSweep, ContactCipher, DeadlineReminders, RefDataService, TicketsService };
 
 /**
  * The 32-byte key citizens' contact details are encrypted with. Sites set HOTLINE_DATA_KEY
@@ -38,16 +40,21 @@ export async function createTickets(
     dataKey: string | undefined;
     authenticate: Authenticate;
     notify?: (userIds: string[], notice: TicketNotice) => void;
-    /** 附件: where the files go and the largest accepted. */
-    attachments: { dir: string; maxBytes: number };
+    /** 附件: where the files go, the largest accepted, and how long an upload no event references is kept (default 24 h). */
+    attachments: { dir: string; maxBytes: number; orphanHours?: number };
   },
 ) {
   const cipher = new ContactCipher(await dataKey(db, opts.dataKey, app.log));
   const refdata = new RefDataService(db);
   const tickets = new TicketsService(db, refdata, cipher, undefined, opts.notify, app.log.child({ module: 'tickets' }));
   registerTicketRoutes(app, tickets, refdata, opts.authenticate);
-  const attachments = new TicketAttachments(db, tickets, new AttachmentStore(opts.attachments.dir));
+  const store = new AttachmentStore(opts.attachments.dir);
+  const attachments = new TicketAttachments(db, tickets, store);
   registerAttachmentRoutes(app, attachments, opts.authenticate, who, opts.attachments.maxBytes);
+  // Uploads a dialog never submitted: every node sweeps hourly (see attachment-sweep.ts).
+  const attachmentSweep = new AttachmentSweep(db, store, { graceHours: opts.attachments.orphanHours ?? 24, log: app.log.child({ module: 'ticket-attachments' }) });
+  app.addHook('onReady', async () => attachmentSweep.start());
+  app.addHook('onClose', async () => attachmentSweep.stop());
   // 临期/超期提醒: every node sweeps each minute; the reminder table keeps each one single.
   const notify = opts.notify;
   const reminders = notify ? new DeadlineReminders(db, notify, undefined, app.log.child({ module: 'ticket-reminders' })) : null;
@@ -55,5 +62,5 @@ export async function createTickets(
     app.addHook('onReady', async () => reminders.start());
     app.addHook('onClose', async () => reminders.stop());
   }
-  return { tickets, refdata, cipher, reminders, attachments };
+  return { tickets, refdata, cipher, reminders, attachments, attachmentSweep };
 }
