@@ -72,3 +72,8 @@ export function queueDayFigures(c: QueueDayCounts): QueueDayFigures {
 export function startOfLocalDay(now: Date): Date {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate());
 }
+
+/** Milliseconds from `now` to the next local midnight, when every "today" figure starts again. */
+export function msUntilNextLocalDay(now: Date): number {
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1).getTime() - now.getTime();
+}

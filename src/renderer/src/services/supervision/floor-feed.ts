@@ -1,10 +1,12 @@
 /**
  * Keeps stores/floor-store live while the wallboard is open: on every (re)connected socket
  * it subscribes to the floor pushes first, then loads the full snapshot (so nothing falls
- * between the two), and follows agent:state-changed / call / monitor / figures deltas.
+ * between the two), and follows agent:state-changed / call / monitor / figures deltas;
+ * reloads after local midnight, when the day's figures start again.
  */
 import { api } from '../../../../shared/api/index.js';
 import type { QueueSnapshot } from '../../../../shared/api/acd.js';
+import { msUntilNextLocalDay } from '../../../../shared/call-kpis.js';
 import { useConnectionStore } from '../../stores/connection-store';
 import { useFloorStore } from '../../stores/floor-store';
 import { isApiCallError } from '../api-client';
@@ -78,7 +80,18 @@ export function followFloor(queues: QueueFeed): () => void {
   };
   attach();
   const unsubscribe = useConnectionStore.subscribe(attach);
+  // Today's figures start again at midnight even when nothing happens on the floor: reload
+  // just after it (2 s later, so the server's clock has passed it too).
+  let midnight: ReturnType<typeof setTimeout> | null = null;
+  const reloadAtMidnight = (): void => {
+    midnight = setTimeout(() => {
+      if (socket?.connected) void load();
+      reloadAtMidnight();
+    }, msUntilNextLocalDay(new Date()) + 2000);
+  };
+  reloadAtMidnight();
   return () => {
+    if (midnight) clearTimeout(midnight);
     unsubscribe();
     detach();
     loadSeq++;
