@@ -187,6 +187,8 @@ export async function acdBench(): Promise<BenchResult[]> {
     started.clear();
 
     const total = RATE * SECONDS;
+    // CPU this process spends per call under load: on a shared machine it says more than wall time.
+    const cpu0 = process.cpuUsage();
     const begin = performance.now();
     const arrivals: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -206,6 +208,7 @@ export async function acdBench(): Promise<BenchResult[]> {
       await new Promise((r) => setTimeout(r, 20));
     }
     await Promise.all(work);
+    const cpu = process.cpuUsage(cpu0);
     // Decided rate: decisions over the time from the first arrival to the last decision.
     const decidedSeconds = (lastDecision - begin) / 1000;
     const xs = [...latency.values()];
@@ -219,6 +222,7 @@ export async function acdBench(): Promise<BenchResult[]> {
       { name: `ACD decision latency p99 (arrival → offer in the sink, ${RATE}/s)`, value: pct(xs, 99), unit: 'ms' },
       { name: 'ACD decision latency max', value: Math.max(...xs), unit: 'ms' },
       { name: 'ACD routing requests offered / decided', value: total / offeredSeconds, unit: '/s', extra: `decided ${(xs.length / decidedSeconds).toFixed(1)}/s; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}` },
+      { name: 'backend CPU per call under load (arrive → wrap-up, pushes)', value: (cpu.user + cpu.system) / 1000 / total, unit: 'ms', extra: `this process; ${((cpu.user + cpu.system) / 1000 / ((performance.now() - begin))).toFixed(2)} cores busy on average` },
       { name: 'ACD calls decided', value: xs.length, unit: 'calls', extra: `of ${total}; ${refused} scripted agent events came too late (overload)` },
     ];
   } finally {

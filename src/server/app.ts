@@ -405,7 +405,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const acdPushes = new AcdRealtimePushes(realtime.io, queues, callbacks, acdLog);
   // Working hours come with the voice service's configuration: after hours a queue call is closed (announcement, callback task).
   const hours = sip.ivr?.config.hours;
-  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
+  // Offer passes in parallel on PostgreSQL (each holds a pool connection for a few round trips).
+  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, drainWorkers: config.databaseUrl ? 4 : 1, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
   // Several nodes: a decision for a call another node's SIP side holds travels over PostgreSQL NOTIFY.
   const acdRelay = config.databaseUrl ? new PgDecisionRelay(config.databaseUrl, (d) => acd.deliverRelayed(d), acdLog) : null;
   acd.setRelay(acdRelay);

@@ -37,6 +37,8 @@ export interface AcdOptions {
   ringGraceSeconds: number;
   /** How often this node sweeps for overdue deadlines set by other nodes; 0 turns the sweep off (tests drive `sweep`). */
   sweepIntervalMs: number;
+  /** Offer passes that may run at once on this node (default 1; PGlite runs one transaction at a time anyway). */
+  drainWorkers?: number;
   /** Working hours (the voice service's configuration): a call arriving outside them is closed like a disabled queue's. Absent: always open. */
   isOpen?: ((at: Date) => boolean) | undefined;
 }
@@ -90,8 +92,9 @@ const noPushes: AcdPushes = { offered: () => {}, offerEnded: () => {}, queueChan
 export class AcdService implements CallRouter {
   private sink: RoutingDecisionSink | null = null;
   private relay: DecisionRelay | null = null;
-  private draining: Promise<void> | null = null;
-  private drainAgain = false;
+  private readonly drainers = new Set<Promise<void>>();
+  /** Counts drain requests, so a pass can tell whether one came while it ran. */
+  private drainRequests = 0;
   private wake: { at: number; timer: NodeJS.Timeout } | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
@@ -154,7 +157,7 @@ export class AcdService implements CallRouter {
 
   /** Resolves when this node's background work (drains after agents became ready, timer sweeps) is done; starts none. */
   async settled(): Promise<void> {
-    while (this.pending.size || this.draining) await Promise.allSettled([...this.pending, this.draining]);
+    while (this.pending.size || this.drainers.size) await Promise.allSettled([...this.pending, ...this.drainers]);
   }
 
   private background(p: Promise<unknown>): void {
@@ -283,6 +286,8 @@ export class AcdService implements CallRouter {
       }
       const rec = await tx.selectFrom('call_record').select(['caller', 'caller_normalised']).where('call_id', '=', callId).executeTakeFirstOrThrow();
       await this.finishUnanswered(tx, eff, { callId, queueId: c.queue_id, caller: rec.caller, callerNormalised: rec.caller_normalised }, 'abandoned', 'caller', at);
+      // An offer running meanwhile may have held back a call behind this one (see offerStep).
+      if (c.state === 'waiting') eff.drain = true;
     });
     await this.commit(eff);
   }
@@ -384,30 +389,37 @@ export class AcdService implements CallRouter {
 
   // ── Matching ──────────────────────────────────────────────────────────────────────────
 
-  /** Offers waiting calls to ready agents until no pair is left. Concurrent calls on one node share a pass. */
+  /**
+   * Offers waiting calls to ready agents until no pair is left. Up to `drainWorkers` passes run
+   * at once (each offer is its own transaction; SKIP LOCKED keeps them on different calls and
+   * agents), so a busy floor is not limited to one offer's round trips at a time. A request
+   * while every worker is busy is remembered: a worker that ends its pass after it passes
+   * again. Resolves when the passes running or started for this request are done.
+   */
   drain(): Promise<void> {
-    if (this.draining) {
-      this.drainAgain = true;
-      return this.draining;
+    this.drainRequests += 1;
+    if (this.drainers.size < Math.max(1, this.options.drainWorkers ?? 1)) {
+      const worker: Promise<void> = this.drainPass().finally(() => this.drainers.delete(worker));
+      this.drainers.add(worker);
     }
-    this.draining = (async () => {
-      try {
-        do {
-          this.drainAgain = false;
-          // Bounded so a persistent fault cannot spin; the next trigger continues.
-          for (let i = 0; i < 10_000 && !this.stopped; i++) if (!(await this.offerOne())) break;
-        } while (this.drainAgain && !this.stopped);
-      } finally {
-        this.draining = null;
-      }
-    })();
-    return this.draining;
+    return Promise.all([...this.drainers]).then(() => undefined);
+  }
+
+  private async drainPass(): Promise<void> {
+    let seen: number;
+    do {
+      seen = this.drainRequests;
+      // Bounded so a persistent fault cannot spin; the next trigger continues.
+      for (let i = 0; i < 10_000 && !this.stopped; i++) if (!(await this.offerOne())) break;
+    } while (seen !== this.drainRequests && !this.stopped);
   }
 
   /** One offer in one transaction: the head waiting call that has an eligible ready agent, and that agent. */
   private async offerOne(): Promise<boolean> {
-    // Most drains (an agent finished wrap-up) find nobody waiting: one cheap read, no transaction.
-    if (!(await this.db.selectFrom('acd_call').select('call_id').where('state', '=', 'waiting').limit(1).executeTakeFirst())) return false;
+    // Most drains find nobody waiting (an agent finished wrap-up) or nobody ready for the waiting
+    // calls (an arrival behind a backlog): one cheap read, no transaction.
+    const pair = await sql`select 1 from acd_call c where c.state = 'waiting' and c.queue_id in (${queuesWithReadyAgents()}) limit 1`.execute(this.db);
+    if (!pair.rows.length) return false;
     const eff = new Effects();
     let offered: boolean;
     try {
@@ -425,24 +437,42 @@ export class AcdService implements CallRouter {
     return this.db.transaction().execute(async (tx) => (await this.offerStep(tx, eff)) !== null);
   }
 
-  /** Inside a transaction: offers the head waiting call that has an eligible ready agent; returns its id, or null. */
+  /**
+   * Inside a transaction: offers the head waiting call that has an eligible ready agent; returns its id, or null.
+   *
+   * Offers run in parallel: the head call is taken with SKIP LOCKED, so a concurrent offer
+   * transaction takes the next call instead of queueing behind the same row lock (which made
+   * every offer wait for the one before it). FIFO holds for the start of offers: a call only
+   * gets an agent if there are more eligible ready agents than waiting calls ahead of it that
+   * could take them (those are locked by offers in flight, or they would have been the head).
+   * Which of two concurrent offers gets the longest-idle agent is then a race; both start.
+   */
   private async offerStep(tx: Db, eff: Effects): Promise<string | null> {
     const call = await sql<{ call_id: string; queue_id: string; arrived_at: Date; caller: string; caller_normalised: string; queue_name: string; ring_timeout_seconds: number }>`
       select c.call_id, c.queue_id, c.arrived_at, r.caller, r.caller_normalised, q.name as queue_name, q.ring_timeout_seconds
       from acd_call c
       join acd_queue q on q.id = c.queue_id
       join call_record r on r.call_id = c.call_id
-      where c.state = 'waiting' and exists (${eligibleAgents(sql`c.queue_id`)})
+      where c.state = 'waiting' and c.queue_id in (${queuesWithReadyAgents()})
       order by c.priority desc, c.arrived_at, c.seq
       limit 1
-      for update of c`.execute(tx);
+      for update of c skip locked`.execute(tx);
     const head = call.rows[0];
     if (!head) return null;
     // The agent's whole row (and groups) comes with the lock: the transition does not read it again.
+    // e: the eligible ready agents; ahead: waiting calls before this one that one of them could take.
     const agent = await sql<LockedAgentRow & { extension: string }>`
+      with e as (${eligibleAgents(sql`${head.queue_id}::uuid`)}),
+      ahead as (
+        select count(*) as n from acd_call a join acd_call h on h.call_id = ${head.call_id}
+        where a.state = 'waiting' and a.call_id <> h.call_id
+          and (a.priority > h.priority or (a.priority = h.priority and (a.arrived_at, a.seq) < (h.arrived_at, h.seq)))
+          and a.queue_id in (select qg.queue_id from acd_queue_group qg join group_member gm on gm.group_id = qg.group_id
+                             where gm.user_id in (select agent_id from e)))
       select s.*, ${agentGroupIds('s')} as group_ids, u.extension
       from agent_state s join app_user u on u.id = s.agent_id
-      where (s.state ->> 'kind') = 'ready' and s.agent_id in (${eligibleAgents(sql`${head.queue_id}::uuid`, true)})
+      where (s.state ->> 'kind') = 'ready' and s.agent_id in (select agent_id from e)
+        and (select count(*) from e) > (select n from ahead)
       order by s.since, s.agent_id
       limit 1
       for update of s skip locked`.execute(tx);
@@ -502,6 +532,8 @@ export class AcdService implements CallRouter {
         await this.failOffer(tx, eff, c, 'no_answer', now);
       } else {
         await this.overflow(tx, eff, c, now);
+        // As for an abandoned call: a call behind it may have been held back.
+        eff.drain = true;
       }
       return true;
     });
@@ -694,14 +726,25 @@ export class AcdService implements CallRouter {
 
 /**
  * Agents who may take a call of this queue now: ready, with an extension, enabled, in a group
- * allowed for the queue. `idsOnly` selects agent ids (for the locking query).
+ * allowed for the queue.
  */
-function eligibleAgents(queueId: ReturnType<typeof sql>, idsOnly = false) {
+function eligibleAgents(queueId: ReturnType<typeof sql>) {
   return sql`
-    select ${idsOnly ? sql`s2.agent_id` : sql`1`}
+    select s2.agent_id
     from agent_state s2
     join app_user u2 on u2.id = s2.agent_id
     where (s2.state ->> 'kind') = 'ready' and u2.extension is not null and not u2.disabled
       and exists (select 1 from group_member gm join acd_queue_group qg on qg.group_id = gm.group_id
                   where gm.user_id = s2.agent_id and qg.queue_id = ${queueId})`;
+}
+
+/** Queues that have at least one eligible ready agent now (ready, with an extension, enabled, in an allowed group). */
+function queuesWithReadyAgents() {
+  return sql`
+    select qg.queue_id
+    from acd_queue_group qg
+    join group_member gm on gm.group_id = qg.group_id
+    join agent_state s2 on s2.agent_id = gm.user_id
+    join app_user u2 on u2.id = s2.agent_id
+    where (s2.state ->> 'kind') = 'ready' and u2.extension is not null and not u2.disabled`;
 }
