@@ -84,6 +84,31 @@ describe('ticket search and duplicates', () => {
     expect(await search(agent, 'wifi')).toEqual(['wifi']);
   });
 
+  it('pages through matches newest first across the recent week and older tickets', async () => {
+    // 9 matching tickets: 4 this week, 5 accepted 3–40 days ago (the search looks at the last week first).
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const res = await agent('POST', '/api/tickets', { clientId: randomUUID(), channel: 'phone', appealType: 'complaint', title: `井盖松动 ${i}`, content: '人行道井盖松动，踩上去会响。' });
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json<TicketDetail>().id);
+    }
+    const daysAgo = [0.1, 1, 2, 6, 8, 10, 20, 30, 40];
+    for (const [i, id] of ids.entries()) {
+      await t.db.updateTable('ticket').set({ accepted_at: new Date(Date.now() - daysAgo[i]! * 86_400_000) }).where('id', '=', id).execute();
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const res = await sup('GET', `/api/tickets?limit=2&q=${encodeURIComponent('井盖松动')}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ items: TicketSummary[]; nextCursor: string | null }>();
+      seen.push(...body.items.map((i) => i.id));
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(ids); // newest first, each once, the old ones too
+  });
+
   it('treats LIKE wildcards literally', async () => {
     expect(await search(agent, '50%')).toEqual(['pct']);
     expect(await search(agent, '%')).toEqual(['pct']);

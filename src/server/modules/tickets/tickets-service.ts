@@ -50,6 +50,8 @@ export interface LedgerRow extends TicketSummary {
   satisfaction: string | null;
 }
 const EXPORT_PAGE = 2000;
+/** How far back search first looks, walking the newest tickets (see searchPage). */
+const SEARCH_RECENT_MS = 7 * 86_400_000;
 
 /** The searchable text: exactly the expression of the trigram index (migration 0022). */
 const searchText = sql<string>`(t.title || ' ' || t.content || ' ' || coalesce(t.location, ''))`;
@@ -270,17 +272,36 @@ export class TicketsService {
     const ctx = await this.context(user);
     const now = this.clock();
     let query = this.filtered(ctx, q, now);
+    let anchor = now;
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor);
+      anchor = new Date(at);
       query = query.where(sql<boolean>`(t.accepted_at, t.id) < (${at}::timestamptz, ${id}::uuid)`);
     }
-    const rows = await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(q.limit + 1).execute();
+    const rows = q.q ? await this.searchPage(query, anchor, q.limit + 1) : await query.orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(q.limit + 1).execute();
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => this.summary(r as never, ctx, now)),
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.accepted_at, last.id) : null,
     };
+  }
+
+  /**
+   * A page of search results, newest first, fast whether the terms are common or rare. The
+   * planner cannot tell how many tickets a term matches: walking the accepted_at index and
+   * testing each row is instant for a common term and reads the whole table for a rare one
+   * (seconds over 1 M tickets), while the trigram index is the opposite. So the newest week
+   * before the page's anchor is walked first — bounded work, and a full page there is the
+   * answer, since everything older comes after it. Otherwise the whole table is searched
+   * through the trigram index: ordering by an expression the accepted_at index does not
+   * provide keeps the planner from walking that index with the LIMIT.
+   */
+  private async searchPage(query: BaseQuery, anchor: Date, n: number) {
+    const recent = await query.where('t.accepted_at', '>=', new Date(anchor.getTime() - SEARCH_RECENT_MS))
+      .orderBy('t.accepted_at', 'desc').orderBy('t.id', 'desc').limit(n).execute();
+    if (recent.length >= n) return recent;
+    return query.orderBy(sql`t.accepted_at + interval '0 seconds'`, 'desc').orderBy('t.id', 'desc').limit(n).execute();
   }
 
   /** The tickets a list view and its filters select for this user (no order, no paging). */
