@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { msUntilNextLocalDay, startOfLocalDay } from './call-kpis';
+import { msUntilNextLocalDay, startOfLocalDay } from './call-kpis.js';
 
 describe('local day boundaries', () => {
   it('today starts at local midnight', () => {

@@ -65,8 +65,11 @@ describe('agent 求助 rings the supervisor as a consult, over Kamailio with rea
     await sup.page.locator('[data-testid="escalation-card"][data-status="ringing"]').waitFor({ timeout: 10_000 });
     await expect.poll(() => sup.page.getByTestId('escalation-from').innerText(), { timeout: 5000 }).toContain('赵坐席');
     expect(await sup.page.getByTestId('escalation-from').innerText()).toContain('13800138000');
+    const ringing = () => sup.page.evaluate(() => (window as unknown as { __monitor?: { ringing(): boolean } }).__monitor?.ringing() ?? false);
+    await expect.poll(ringing, { timeout: 5000 }).toBe(true);
     await sup.page.getByTestId('escalation-answer').click();
     await sup.page.locator('[data-testid="escalation-card"][data-status="talking"]').waitFor({ timeout: 10_000 });
+    expect(await ringing()).toBe(false);
     await agent.page.locator('[data-testid="consult-status"][data-status="established"]').waitFor({ timeout: 10_000 });
 
     await expectHears(agent, TONES.supervisor);

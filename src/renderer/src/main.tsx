@@ -10,6 +10,7 @@ import { initSoftphone } from './services/softphone';
 import { installDesktopBridge } from './services/softphone/desktop-bridge';
 import { installSoftphoneLifecycle } from './services/softphone/lifecycle';
 import { recordAnsweredCalls } from './services/softphone/record-calls';
+import { SOFTPHONE_SETTINGS_PREFIX } from './services/softphone/settings';
 import { agentMonitoring, bothHooks, installSupervisionListeners, reportLiveCalls } from './services/supervision/agent-side';
 
 installSessionListeners();
@@ -18,7 +19,7 @@ installAgentStateLifecycle();
 // The agent's phone: registers while an agent with an extension is 签入ed.
 installDesktopBridge(
   initSoftphone({
-    settingsPrefix: 'hotline.softphone',
+    settingsPrefix: SOFTPHONE_SETTINGS_PREFIX,
     endedLingerMs: 2500,
     userAgentString: 'HotlineDesk console',
     onAnswered: bothHooks(recordAnsweredCalls, reportLiveCalls),

@@ -10,7 +10,9 @@
  */
 import type { DeviceKind, SoftphoneSettings } from '../../stores/softphone-store';
 
-export const AUDIO_PROCESSING_KEY = 'hotline.softphone.audioProcessing';
+/** The agent console's phone; the supervisor's phone reads its device choices too. */
+export const SOFTPHONE_SETTINGS_PREFIX = 'hotline.softphone';
+export const AUDIO_PROCESSING_KEY = `${SOFTPHONE_SETTINGS_PREFIX}.audioProcessing`;
 
 export interface SettingsStore {
   readSettings(): SoftphoneSettings;

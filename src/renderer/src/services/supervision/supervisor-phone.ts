@@ -27,7 +27,8 @@ import { call } from '../session';
 import { toneLevels } from '../softphone/analysis';
 import { openMicrophone } from '../softphone/media';
 import { sessionDescriptionHandlerFactory } from '../softphone/sdh';
-import { AUDIO_PROCESSING_KEY } from '../softphone/settings';
+import { Ringer } from '../softphone/audio-output';
+import { AUDIO_PROCESSING_KEY, createSettingsStore, SOFTPHONE_SETTINGS_PREFIX } from '../softphone/settings';
 import { createRegisterer, createUserAgent } from '../softphone/user-agent';
 
 const log = createLogger('supervision.phone');
@@ -49,6 +50,8 @@ export interface MonitorDebugHook {
   levelAt(hz: number, windowMs?: number): Promise<number>;
   /** ms from start() until audio from the agent arrived, for the last session. */
   setupMs(): number | null;
+  /** Whether the 求助 ringtone is playing. */
+  ringing(): boolean;
 }
 
 declare global {
@@ -77,6 +80,8 @@ class SupervisorPhone {
   /** Whether the page wants 求助 calls (wallboard open). */
   private takesHelp = false;
   private help: HelpCall | null = null;
+  /** Rings a 求助 on the ring device the softphone settings of this PC chose. */
+  readonly ringer = new Ringer();
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private uaSetup: Promise<{ ua: UserAgent; profile: SipProfile }> | null = null;
   /** takeHelpCalls runs one at a time, in order (a page mount/unmount/mount must end registered). */
@@ -203,8 +208,12 @@ class SupervisorPhone {
     const previous = this.help;
     const h: HelpCall = { id, session, audio: previous?.audio ?? null };
     this.help = h;
-    if (status === 'ringing') useEscalationStore.getState().setIncoming({ id, escalation: null, status });
+    if (status === 'ringing') {
+      useEscalationStore.getState().setIncoming({ id, escalation: null, status });
+      void this.ringer.start(createSettingsStore(SOFTPHONE_SETTINGS_PREFIX).readDevices().ring);
+    }
     session.stateChange.addListener((state) => {
+      if (state === SessionState.Established || state === SessionState.Terminated) this.ringer.stop();
       if (state === SessionState.Established) {
         const sdh = session.sessionDescriptionHandler;
         if (!(sdh instanceof Web.SessionDescriptionHandler)) return;
@@ -451,6 +460,7 @@ export function supervisorPhone(): SupervisorPhone {
     analyse: (freqs, windowMs) => p.analyse(freqs, windowMs),
     levelAt: async (hz, windowMs) => (await p.analyse([hz], windowMs))[hz] ?? -200,
     setupMs: () => p.setupMs,
+    ringing: () => p.ringer.isRinging,
   };
   Object.defineProperty(window, '__monitor', { value: Object.freeze(hook), configurable: false, writable: false });
   return p;
