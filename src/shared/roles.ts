@@ -23,7 +23,7 @@ export const permissions = [
   'tickets:revisit', // 回访
   'tickets:supervise', // 督办
   'tickets:confidential', // see 保密 tickets and citizens' full contact details on them
-  'tickets:export', // 台账导出: the ticket list (any filter) as an Excel file, masked as the list shows it to the user
+  'tickets:export', // 台账导出: the ticket list (any filter) as an Excel file; contact details as the detail view shows them to this user (保密 masked without tickets:confidential), every export audited
   'refdata:manage', // reference data: appeal types, categories, regions, units, SLA and dispatch rules, calendar
   'province:manage', // admin: provincial 12345 gateway health, dead letters and re-send, reconciliation
 ] as const;
