@@ -13,7 +13,11 @@
  *    12345, the ACD offers the call to the one ready agent, the console pops. Measured: the
  *    INVITE leaving the caller's WebSocket (a send hook) → the view painted with the history
  *    (the paint stamp of IncomingCallView), median and p95 over BENCH_POP_CALLS (≥ 50) calls;
- *    and separately the caller's invite() → the offer reaching the console.
+ *    and separately the caller's invite() → the offer reaching the console. The offer push
+ *    carries the history, so "offered → painted" is rendering only (no request after it).
+ *
+ * Re-runs: BENCH_POP_DB=<name> keeps the loaded database (see KEEP_DB); BENCH_POP_E2E=0 stops
+ * after part 1.
  */
 import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
