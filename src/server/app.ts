@@ -407,6 +407,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const hours = sip.ivr?.config.hours;
   // Offer passes in parallel on PostgreSQL (each holds a pool connection for a few round trips).
   const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, drainWorkers: config.databaseUrl ? 4 : 1, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
+  // Arrivals keep queue settings for a few seconds; a change made here applies at once.
+  queues.onNumbersChanged(() => acd.queueConfigChanged());
   // Several nodes: a decision for a call another node's SIP side holds travels over PostgreSQL NOTIFY.
   const acdRelay = config.databaseUrl ? new PgDecisionRelay(config.databaseUrl, (d) => acd.deliverRelayed(d), acdLog) : null;
   acd.setRelay(acdRelay);

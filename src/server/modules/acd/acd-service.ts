@@ -37,6 +37,8 @@ export interface AcdOptions {
   ringGraceSeconds: number;
   /** How often this node sweeps for overdue deadlines set by other nodes; 0 turns the sweep off (tests drive `sweep`). */
   sweepIntervalMs: number;
+  /** How long this node keeps a queue's settings (arrivals); changes on this node apply at once. Default 5000; 0 keeps none. */
+  queueConfigTtlMs?: number;
   /** Offer passes that may run at once on this node (default 1; PGlite runs one transaction at a time anyway). */
   drainWorkers?: number;
   /** Working hours (the voice service's configuration): a call arriving outside them is closed like a disabled queue's. Absent: always open. */
@@ -76,6 +78,15 @@ class Effects {
   /** A call became waiting (arrived or back from a failed offer): match it. */
   drain = false;
   deadlines: Date[] = [];
+}
+
+/** What an arrival needs of its queue. */
+interface QueueConfig {
+  id: string;
+  priority: number;
+  max_wait_seconds: number;
+  max_queue_length: number;
+  enabled: boolean;
 }
 
 interface LockedCall {
@@ -168,19 +179,42 @@ export class AcdService implements CallRouter {
 
   // ── CallRouter ────────────────────────────────────────────────────────────────────────
 
+  /** This node's copy of queue settings by number (see `queueFor`). */
+  private readonly queueByNumber = new Map<string, { queue: QueueConfig; until: number }>();
+
+  /** Queue settings changed on this node: forget the copies (other nodes' copies expire, see `queueFor`). */
+  queueConfigChanged(): void {
+    this.queueByNumber.clear();
+  }
+
+  /**
+   * The queue a number belongs to. Read on every arrival before; now kept for a few seconds.
+   * A change made on this node clears the copy at once (QueuesService tells us); another
+   * node's copy lives at most `queueConfigTtlMs`. A short TTL rather than LISTEN/NOTIFY:
+   * queue settings change a few times a day, a few seconds of an old max wait or an old
+   * enabled flag on another node harms nobody, and it needs no connection per node that
+   * can drop (nor anything on PGlite). Unknown numbers are never kept (a new queue works at once).
+   */
+  private async queueFor(tx: Db, number: string): Promise<QueueConfig | undefined> {
+    const now = Date.now();
+    const hit = this.queueByNumber.get(number);
+    if (hit && hit.until > now) return hit.queue;
+    const queue = await tx
+      .selectFrom('acd_queue_number as n')
+      .innerJoin('acd_queue as q', 'q.id', 'n.queue_id')
+      .select(['q.id', 'q.priority', 'q.max_wait_seconds', 'q.max_queue_length', 'q.enabled'])
+      .where('n.number', '=', number)
+      .executeTakeFirst();
+    const ttl = this.options.queueConfigTtlMs ?? 5000;
+    if (queue && ttl > 0) this.queueByNumber.set(number, { queue, until: now + ttl });
+    return queue;
+  }
+
   async arrived(call: CallArrival): Promise<void> {
     const eff = new Effects();
     const now = new Date();
     await this.db.transaction().execute(async (tx) => {
-      const queue = await tx
-        .selectFrom('acd_queue_number as n')
-        .innerJoin('acd_queue as q', 'q.id', 'n.queue_id')
-        .selectAll('q')
-        .select((eb) => eb.selectFrom('acd_call as w').select((e) => e.fn.countAll<number>().as('n')).whereRef('w.queue_id', '=', 'q.id').where('w.state', '=', 'waiting').as('waiting'))
-        .where('n.number', '=', call.dialled)
-        // No lock on the queue: arrivals run in parallel. The length limit is therefore soft
-        // (simultaneous arrivals may pass it by a few), which is what a limit on waiting needs.
-        .executeTakeFirst();
+      const queue = await this.queueFor(tx, call.dialled);
       if (!queue) {
         // A repeated arrival of a call we did take is not refused.
         if (await tx.selectFrom('call_record').select('call_id').where('call_id', '=', call.callId).executeTakeFirst()) return;
@@ -196,27 +230,40 @@ export class AcdService implements CallRouter {
         })
         .onConflict((oc) => oc.column('call_id').doNothing())
         .returning('call_id');
-      const closed = !queue.enabled || (this.options.isOpen !== undefined && !this.options.isOpen(call.at));
-      const overflow = closed ? 'closed' : Number(queue.waiting ?? 0) >= queue.max_queue_length ? 'queue_full' : null;
-      if (overflow) {
+      const unanswered = { callId: call.callId, queueId: queue.id, caller: call.caller, callerNormalised };
+      if (!queue.enabled || (this.options.isOpen !== undefined && !this.options.isOpen(call.at))) {
         if (!(await insertRecord(tx).executeTakeFirst())) return; // repeated arrival
-        await this.finishUnanswered(tx, eff, { callId: call.callId, queueId: queue.id, caller: call.caller, callerNormalised }, 'overflowed', 'system', now);
-        eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: overflow });
+        await this.finishUnanswered(tx, eff, unanswered, 'overflowed', 'system', now);
+        eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: 'closed' });
         return;
       }
       const waitDeadline = new Date(call.at.getTime() + queue.max_wait_seconds * 1000);
-      // The record and the waiting call in one statement; a repeated arrival inserts neither.
-      const inserted = await tx
+      // The record, and the waiting call unless the queue is full, in one statement; a repeated
+      // arrival inserts neither. No lock on the queue: arrivals run in parallel, so the length
+      // limit is soft (simultaneous arrivals may pass it by a few), which a limit on waiting allows.
+      const r = await tx
         .with('r', insertRecord)
-        .insertInto('acd_call')
-        .columns(['call_id', 'queue_id', 'priority', 'arrived_at', 'state', 'wait_deadline'])
-        .expression((eb) => eb.selectFrom('r').select((e) => [
-          'r.call_id', e.val(queue.id).as('queue_id'), e.val(queue.priority).as('priority'), e.val(call.at).as('arrived_at'),
-          e.val('waiting').as('state'), e.val(waitDeadline).as('wait_deadline'),
-        ]))
-        .returning('call_id')
-        .executeTakeFirst();
-      if (!inserted) return; // repeated arrival
+        .with('c', (db) => db.insertInto('acd_call')
+          .columns(['call_id', 'queue_id', 'priority', 'arrived_at', 'state', 'wait_deadline'])
+          .expression((eb) => eb.selectFrom('r').select((e) => [
+            'r.call_id', e.val(queue.id).as('queue_id'), e.val(queue.priority).as('priority'), e.val(call.at).as('arrived_at'),
+            e.val('waiting').as('state'), e.val(waitDeadline).as('wait_deadline'),
+          ]).where((e) => e(
+            e.selectFrom('acd_call as w').select((w) => w.fn.countAll<number>().as('n')).where('w.queue_id', '=', queue.id).where('w.state', '=', 'waiting'),
+            '<', queue.max_queue_length,
+          )))
+          .returning('call_id'))
+        .selectNoFrom((eb) => [
+          eb.selectFrom('r').select('r.call_id').as('recorded'),
+          eb.selectFrom('c').select('c.call_id').as('queued'),
+        ])
+        .executeTakeFirstOrThrow();
+      if (!r.recorded) return; // repeated arrival
+      if (!r.queued) {
+        await this.finishUnanswered(tx, eff, unanswered, 'overflowed', 'system', now);
+        eff.decisions.push({ kind: 'overflow', callId: call.callId, reason: 'queue_full' });
+        return;
+      }
       eff.queues.add(queue.id);
       eff.deadlines.push(waitDeadline);
       // Fast path, same transaction: one matching step (it serves whichever call is at the

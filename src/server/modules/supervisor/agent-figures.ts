@@ -2,7 +2,8 @@
  * Agents' figures for today on the wallboard (answered, missed, AHT), read from the call
  * records and computed by shared/call-kpis.ts; and their live push: after every committed
  * agent transition that can change them (a call answered, missed or ended, 整理 done) the
- * agent's figures go to the floor rooms of their groups, so the wallboard never polls.
+ * agent's figures go to the floor rooms of their groups, so the wallboard never polls
+ * (coalesced: one flush reads the figures of every agent that changed meanwhile).
  */
 import type { AgentDayFigures } from '../../../shared/api/supervisor.js';
 import { agentDayFigures, MISSED_OFFER_OUTCOMES, startOfLocalDay, type AnsweredLeg } from '../../../shared/call-kpis.js';
@@ -10,7 +11,6 @@ import { rooms } from '../../../shared/realtime.js';
 import type { Db } from '../../db/database.js';
 import type { RealtimeIo } from '../../realtime/realtime-server.js';
 import type { AgentStateService, AppliedTransition } from '../agents/agent-state-service.js';
-import { groupIdsOf } from './floor-access.js';
 
 /** Transitions after which an agent's figures may have changed. */
 export function changesFigures(t: AppliedTransition): boolean {
@@ -70,30 +70,63 @@ export async function agentFiguresToday(db: Db, agentIds: string[], now = new Da
 
 export class AgentFiguresPushes {
   private stopped = false;
+  /** Agents whose figures changed since the last flush, with their groups when the transition brought them. */
+  private readonly dirty = new Map<string, string[] | undefined>();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly io: RealtimeIo,
     private readonly log: { error(o: object, msg: string): void },
+    /**
+     * Changes are pushed at most this often (like the queue pictures): one call moves an agent
+     * 3–4 times, and each push reads the agent's records; a flush reads them once for every
+     * agent that changed meanwhile (3 statements, however many agents).
+     */
+    private readonly coalesceMs = 200,
   ) {}
 
   /** Follows the agents' committed transitions on this node (every node follows its own). */
   attach(agents: AgentStateService): void {
     agents.onChanged((t) => {
       if (this.stopped || !changesFigures(t)) return;
-      this.push(t.status.agentId).catch((err: unknown) => this.log.error({ err, agentId: t.status.agentId }, 'pushing agent figures failed'));
+      this.changed(t.status.agentId, t.groupIds);
     });
   }
 
-  async push(agentId: string): Promise<void> {
-    const groups = await groupIdsOf(this.db, agentId);
-    if (!groups.length) return;
+  private changed(agentId: string, groupIds: string[] | undefined): void {
+    this.dirty.set(agentId, groupIds ?? this.dirty.get(agentId));
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const batch = new Map(this.dirty);
+      this.dirty.clear();
+      this.flush(batch).catch((err: unknown) => this.log.error({ err, agents: [...batch.keys()] }, 'pushing agent figures failed'));
+    }, this.coalesceMs);
+    this.timer.unref();
+  }
+
+  private async flush(batch: Map<string, string[] | undefined>): Promise<void> {
+    if (this.stopped || !batch.size) return;
+    const unknown = [...batch].filter(([, g]) => !g).map(([id]) => id);
+    if (unknown.length) {
+      const rows = await this.db.selectFrom('group_member').select(['user_id', 'group_id']).where('user_id', 'in', unknown).execute();
+      for (const id of unknown) batch.set(id, []);
+      for (const r of rows) batch.get(r.user_id)!.push(r.group_id);
+    }
+    const ids = [...batch].filter(([, g]) => g!.length).map(([id]) => id);
+    if (!ids.length) return;
     const now = new Date();
-    const today = (await agentFiguresToday(this.db, [agentId], now)).get(agentId)!;
-    if (!this.stopped) this.io.to(groups.map(rooms.floor)).emit('agent:figures-changed', { agentId, today, at: now.toISOString() });
+    const figures = await agentFiguresToday(this.db, ids, now);
+    if (this.stopped) return;
+    for (const id of ids) {
+      this.io.to(batch.get(id)!.map(rooms.floor)).emit('agent:figures-changed', { agentId: id, today: figures.get(id)!, at: now.toISOString() });
+    }
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 }
