@@ -700,7 +700,7 @@ export class TicketsService {
           }
           if (input.answerDirectly) await this.apply(tx, row, { type: 'answer_directly', result: input.answerDirectly.result }, ctx, now);
           else if (input.forDispatch) await this.apply(tx, row, { type: 'classify' }, ctx, now);
-          inserted.set(i, { row, event, ext: extRows.find((x) => x.ticket_id === row.id), applied: !!input.answerDirectly || input.forDispatch });
+          inserted.set(i, { row, event, ext: extRows.find((x) => x.ticket_id === row.id), applied: !!input.answerDirectly || input.forDispatch || this.changeHooks.length > 0 });
         }
       });
     }
@@ -716,6 +716,7 @@ export class TicketsService {
           const again = await this.db.selectFrom('ticket').select(['id', 'agent_id']).where('client_id', '=', items[i]!.input.clientId).executeTakeFirstOrThrow();
           return { ok: true, value: await this.replayed(o.ctx, again) };
         }
+        // 直接答复/转派单 and change hooks (the province outbox marks the ticket 待同步) changed the row written: read it again.
         if (done.applied) return { ok: true, value: { ticket: await this.detailFor(o.ctx, done.row.id), created: true } };
         const row: DetailRow = { ...done.row, lead_unit_name: null, commitment_until_text: null };
         if (!this.visible(row, o.ctx)) throw new AppError('NOT_FOUND', `No ticket ${row.id}`);
