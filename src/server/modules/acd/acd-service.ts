@@ -271,7 +271,7 @@ export class AcdService implements CallRouter {
       // who became ready meanwhile could not see this call before it committed.
       let offered: string | null = null;
       try {
-        offered = await this.offerStep(tx, eff);
+        offered = await this.offerStep(tx, eff, call.callId);
       } catch (err) {
         if (!(err instanceof AppError) || err.code !== 'CONFLICT') throw err;
       }
@@ -493,14 +493,22 @@ export class AcdService implements CallRouter {
    * gets an agent if there are more eligible ready agents than waiting calls ahead of it that
    * could take them (those are locked by offers in flight, or they would have been the head).
    * Which of two concurrent offers gets the longest-idle agent is then a race; both start.
+   * Only drain passes offer calls behind others (see `onlyIfHead`), so a call ahead that is
+   * locked is being offered, not merely looked at by an arrival that will leave it.
    */
-  private async offerStep(tx: Db, eff: Effects): Promise<string | null> {
+  private async offerStep(tx: Db, eff: Effects, onlyIfHead?: string): Promise<string | null> {
+    // An arrival offers only its own call, and only when no call that could take an agent is
+    // ahead of it: it never locks (and so holds back) a call another pass is about to offer.
+    const own = onlyIfHead === undefined ? sql`` : sql`and c.call_id = ${onlyIfHead} and not exists (
+        select 1 from acd_call a where a.state = 'waiting' and a.call_id <> c.call_id
+          and (a.priority > c.priority or (a.priority = c.priority and (a.arrived_at, a.seq) < (c.arrived_at, c.seq)))
+          and a.queue_id in (${queuesWithReadyAgents()}))`;
     const call = await sql<{ call_id: string; queue_id: string; arrived_at: Date; caller: string; caller_normalised: string; queue_name: string; ring_timeout_seconds: number }>`
       select c.call_id, c.queue_id, c.arrived_at, r.caller, r.caller_normalised, q.name as queue_name, q.ring_timeout_seconds
       from acd_call c
       join acd_queue q on q.id = c.queue_id
       join call_record r on r.call_id = c.call_id
-      where c.state = 'waiting' and c.queue_id in (${queuesWithReadyAgents()})
+      where c.state = 'waiting' and c.queue_id in (${queuesWithReadyAgents()}) ${own}
       order by c.priority desc, c.arrived_at, c.seq
       limit 1
       for update of c skip locked`.execute(tx);
