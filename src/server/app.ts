@@ -103,7 +103,7 @@ export interface BuiltApp {
   tickets: Awaited<ReturnType<typeof createTickets>>;
   /** The provincial 12345 gateway (outbox dispatcher, inbound, reconciliation). */
   province: ProvinceGateway;
-  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; queues: QueuesService; callbacks: CallbacksService };
+  services: { auth: AuthService; users: UsersService; groups: GroupsService; softphone: SoftphoneService; recordings: RecordingsService; agents: AgentStateService; acd: AcdService; acdPushes: AcdRealtimePushes; queues: QueuesService; callbacks: CallbacksService };
   /** Our managed SIP server, when this site runs one. */
   kamailio: KamailioServer | null;
   /** Our managed rtpengine (media bridge for trunk calls), when this site runs one. */
@@ -525,7 +525,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     seed,
     tickets,
     province,
-    services: { auth, users, groups, softphone, recordings, agents, acd, queues, callbacks },
+    services: { auth, users, groups, softphone, recordings, agents, acd, acdPushes, queues, callbacks },
     kamailio: sip.kamailio,
     rtpengine: sip.rtpengine,
     serverRecorder,

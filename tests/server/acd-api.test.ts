@@ -129,6 +129,58 @@ describe('ACD API', () => {
     await t.services.acd.settled();
   });
 
+  it('the console hears of an offer before the phone rings; a history that does not come holds the ring only briefly', async () => {
+    const pushes = t.services.acdPushes;
+    const real = pushes.historyOf!;
+    const order: string[] = [];
+    const decide = sink.decide;
+    sink.decide = function (d) {
+      order.push(`decision ${d.callId}`);
+      decide.call(this, d);
+    };
+    const arrive = async () => {
+      const callId = `call-${randomUUID()}`;
+      await t.services.acd.arrived({ callId, dialled: '96345', caller: '13800005678', trunk: null, at: new Date() });
+      return callId;
+    };
+    // Served (not missed: a missed call would leave a callback task for the next test).
+    const serve = async (callId: string) => {
+      await t.services.acd.answered(callId, ag1.userId, new Date());
+      await t.services.acd.ended(callId, 'caller', new Date());
+      await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'wrap_up_done' });
+      await t.services.acd.settled();
+    };
+    let release: (() => void) | undefined;
+    try {
+      await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'ready' });
+      // The history takes 30 ms: the INVITE waits for the push that carries it.
+      pushes.historyOf = async (agentId, offer) => {
+        await new Promise((r) => setTimeout(r, 30));
+        const h = await real(agentId, offer);
+        order.push(`pushed ${offer.callId}`);
+        return h;
+      };
+      const first = await arrive();
+      expect(order).toEqual([`pushed ${first}`, `decision ${first}`]);
+      await serve(first);
+
+      // The history never comes and the push would wait for it: the phone rings anyway.
+      pushes.historyWaitMs = 60_000;
+      pushes.historyOf = () => new Promise((resolve) => (release = () => resolve(null)));
+      const second = await arrive();
+      expect(order.at(-1)).toBe(`decision ${second}`);
+      expect(sink.lastOffer(second)).toMatchObject({ agentId: ag1.userId });
+      release!();
+      await serve(second);
+    } finally {
+      release?.();
+      pushes.historyOf = real;
+      pushes.historyWaitMs = 250;
+      sink.decide = decide;
+      await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'not_ready', reason: 'meeting' });
+    }
+  });
+
   it('callback tasks: visible to the queue’s agents, worked by one agent at a time', async () => {
     const a2 = await open(ag2.accessToken);
     const pushed: CallbackTask[] = [];

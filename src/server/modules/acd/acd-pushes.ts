@@ -39,7 +39,7 @@ export class AcdRealtimePushes implements AcdPushes {
     const historyOf = this.historyOf;
     if (!historyOf) {
       this.io.to(rooms.user(agentId)).emit('acd:offered', offer);
-      return;
+      return Promise.resolve();
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
@@ -57,6 +57,7 @@ export class AcdRealtimePushes implements AcdPushes {
     void sent.finally(() => {
       if (this.offering.get(offer.callId) === sent) this.offering.delete(offer.callId);
     });
+    return sent;
   };
 
   offerEnded: AcdPushes['offerEnded'] = (agentId, callId, reason) => {
