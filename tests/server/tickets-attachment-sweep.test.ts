@@ -1,12 +1,14 @@
 /**
  * The sweep of unreferenced 附件 uploads, driven by a controllable clock: an upload no event
  * references is removed (row and file) only after the grace period; a referenced one never;
- * a file in the store without a row goes once it is as old; running it again removes nothing.
+ * a file in the store without a row goes once it is as old; running it again removes nothing;
+ * an upload being referenced while the sweep runs is kept (PostgreSQL: concurrent transactions).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAttachment } from '../../src/shared/api/ticket-attachments.js';
 import type { TicketDetail } from '../../src/shared/api/tickets.js';
@@ -105,5 +107,33 @@ describe('unreferenced attachment sweep', () => {
     // The timeline still shows the referenced files.
     const detail = (await unitA('GET', `/api/tickets/${tk.id}`)).json<TicketDetail>();
     expect(detail.timeline.flatMap((e) => e.attachments.map((a) => a.ref)).sort()).toEqual([noted.ref, replied.ref].sort());
+  });
+
+  it.skipIf(process.env.DATABASE_URL === undefined)('keeps an old upload that a change names while the sweep runs', async () => {
+    const reg = await agent('POST', '/api/tickets', {
+      clientId: randomUUID(), channel: 'phone', title: '噪音扰民', content: '工地夜间施工噪音扰民。', appealType: 'complaint', forDispatch: true,
+    });
+    let tk = await act(agent, reg.json<TicketDetail>(), { type: 'dispatch', leadUnitId: unitId });
+    tk = await act(unitA, tk, { type: 'sign' });
+    tk = await act(unitA, tk, { type: 'start' });
+    const late = await upload(tk.id, '迟交的.jpg'); // the dialog stayed open past the grace period
+    // A change naming it, held open the way the service's transaction holds it (FOR SHARE, then the write).
+    const writer = new pg.Client({ connectionString: t.config.databaseUrl! });
+    await writer.connect();
+    try {
+      await writer.query('begin');
+      await writer.query('select id from ticket_attachment where id = $1 for share', [idOf(late)]);
+      await writer.query(`update ticket set attachments = attachments || jsonb_build_array(jsonb_build_object('ref', $1::text)) where id = $2`, [late.ref, tk.id]);
+      const sweep = new AttachmentSweep(t.db, new AttachmentStore(dir), { graceHours: 24, clock: () => new Date(Date.now() + 25 * 3600_000) }).sweep();
+      await new Promise((r) => setTimeout(r, 300));
+      await writer.query('commit');
+      expect((await sweep).unreferenced).not.toContain(idOf(late));
+    } finally {
+      await writer.end();
+    }
+    expect(await rows()).toContain(idOf(late));
+    expect(existsSync(join(dir, `${idOf(late)}.bin`))).toBe(true);
+    // Referenced now: later sweeps keep it too.
+    expect((await new AttachmentSweep(t.db, new AttachmentStore(dir), { graceHours: 24, clock: () => new Date(Date.now() + 48 * 3600_000) }).sweep()).unreferenced).not.toContain(idOf(late));
   });
 });

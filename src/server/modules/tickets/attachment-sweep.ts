@@ -7,7 +7,7 @@
  * inserting its row) once they are that old. Referenced files are never touched; events are
  * append-only, so a file referenced once stays referenced.
  *
- * Every node may sweep: a row is deleted by one statement only, and removing a file that is
+ * Every node may sweep: a row is deleted by one transaction only, and removing a file that is
  * already gone is a no-op.
  */
 import { sql } from 'kysely';
@@ -37,25 +37,34 @@ export class AttachmentSweep {
     const now = (this.opts.clock ?? (() => new Date()))();
     const cutoff = new Date(now.getTime() - this.opts.graceHours * 3600_000);
     const unreferenced: string[] = [];
+    const unreferencedNow = (alias: string) => sql`
+      not exists (select 1 from ticket_event e where e.ticket_id = ${sql.ref(`${alias}.ticket_id`)}
+                  and e.attachments @> jsonb_build_array(jsonb_build_object('ref', 'attachment:' || ${sql.ref(`${alias}.id`)}::text)))
+      and not exists (select 1 from ticket t where t.id = ${sql.ref(`${alias}.ticket_id`)}
+                  and t.attachments @> jsonb_build_array(jsonb_build_object('ref', 'attachment:' || ${sql.ref(`${alias}.id`)}::text)))`;
     for (;;) {
       // Referenced = named in one of its ticket's events (ticket_event has (ticket_id, seq) indexed) or on the ticket row itself.
-      const rows = await sql<{ id: string }>`
-        delete from ticket_attachment
-        where id in (
+      // An event being written holds its files FOR SHARE: they are skipped here. A file whose
+      // event committed after this transaction began is caught by the second look (a new
+      // snapshot, under the lock, so no event can name it in between).
+      const { candidates, deleted } = await this.db.transaction().execute(async (tx) => {
+        const found = await sql<{ id: string }>`
           select a.id from ticket_attachment a
-          where a.created_at < ${cutoff}
-            and not exists (select 1 from ticket_event e where e.ticket_id = a.ticket_id
-                            and e.attachments @> jsonb_build_array(jsonb_build_object('ref', 'attachment:' || a.id::text)))
-            and not exists (select 1 from ticket t where t.id = a.ticket_id
-                            and t.attachments @> jsonb_build_array(jsonb_build_object('ref', 'attachment:' || a.id::text)))
+          where a.created_at < ${cutoff} and ${unreferencedNow('a')}
           limit ${BATCH}
-        )
-        returning id`.execute(this.db);
-      for (const r of rows.rows) {
-        this.store.remove(r.id);
-        unreferenced.push(r.id);
+          for update skip locked`.execute(tx);
+        if (!found.rows.length) return { candidates: 0, deleted: [] as string[] };
+        const gone = await sql<{ id: string }>`
+          delete from ticket_attachment a
+          where a.id = any(${sql.val(found.rows.map((r) => r.id))}::uuid[]) and ${unreferencedNow('a')}
+          returning a.id`.execute(tx);
+        return { candidates: found.rows.length, deleted: gone.rows.map((r) => r.id) };
+      });
+      for (const id of deleted) {
+        this.store.remove(id);
+        unreferenced.push(id);
       }
-      if (rows.rows.length < BATCH) break;
+      if (candidates < BATCH) break;
     }
     const strayFiles: string[] = [];
     const old = this.store.list().filter((f) => f.mtimeMs < cutoff.getTime());

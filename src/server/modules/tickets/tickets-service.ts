@@ -1114,8 +1114,9 @@ export class TicketsService {
     });
     const wanted = ids.filter((id): id is string => id !== null);
     if (!wanted.length) return list;
+    // FOR SHARE: the sweep of unreferenced uploads skips (or has already removed) these rows until this event commits.
     const rows = await tx.selectFrom('ticket_attachment').select(['id', 'name', 'mime', 'size', 'sha256'])
-      .where('id', 'in', wanted).where('ticket_id', '=', ticketId).execute();
+      .where('id', 'in', wanted).where('ticket_id', '=', ticketId).forShare().execute();
     return list.map((a, i) => {
       const id = ids[i];
       if (!id) return a;
