@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegisterTicketSchema, type TicketDetail } from '../../src/shared/api/tickets.js';
 import { endOfChinaDay } from '../../src/shared/tickets/deadline.js';
@@ -172,6 +173,27 @@ describe('tickets', () => {
     expect(new Date(tk.dueAt!).getTime()).toBeGreaterThan(Date.now());
     expect(tk.allowedActions.sort()).toEqual(['note', 'urge', 'withdraw']);
     expect((await unitA('GET', `/api/tickets/${tk.id}`)).json().allowedActions).toEqual(expect.arrayContaining(['reply', 'request_extension']));
+  });
+
+  it.skipIf(process.env.DATABASE_URL === undefined)('并单 takes both tickets in id order: it never deadlocks with a change that holds the lower and then takes the higher', async () => {
+    const x = await register({ forDispatch: true });
+    const y = await register({ forDispatch: true });
+    // Unordered, the merge would change the target first, then its own ticket; here its own has the lower id.
+    const [low, high] = [x, y].sort((p, q) => (p.id < q.id ? -1 : 1));
+    const other = new pg.Client({ connectionString: t.config.databaseUrl! });
+    await other.connect();
+    try {
+      // Tickets in id order, as the province dispatcher takes them.
+      await other.query('begin');
+      await other.query('select id from ticket where id = $1 for no key update', [low!.id]);
+      const merging = act(agent, low!, { type: 'merge', intoTicketId: high!.id });
+      await new Promise((r) => setTimeout(r, 300)); // the merge waits for the lower ticket now
+      await other.query('select id from ticket where id = $1 for no key update', [high!.id]);
+      await other.query('commit');
+      expect(await merging).toMatchObject({ status: 'merged', mergedIntoId: high!.id });
+    } finally {
+      await other.end();
+    }
   });
 
   it('merges a duplicate into another ticket (并单) and withdraws (收回) from a unit', async () => {

@@ -837,6 +837,11 @@ export class TicketsService {
     let before: TicketRow;
     try {
       before = await this.db.transaction().execute(async (tx) => {
+        // 并单 changes two tickets: their locks are taken in id order, the order the province
+        // dispatcher takes tickets in, so the two never wait for each other in a cycle.
+        if (command.type === 'merge' && command.intoTicketId !== id) {
+          await sql`select id from ticket where id = any(${[id, command.intoTicketId]}::uuid[]) order by id for no key update`.execute(tx);
+        }
         const row = (await tx.selectFrom('ticket').selectAll().where('id', '=', id).executeTakeFirst()) as TicketRow | undefined;
         if (!row) throw new AppError('NOT_FOUND', `No ticket ${id}`);
         // Stale first: a unit whose ticket was just withdrawn learns it lost a race, not "no such ticket".
