@@ -406,7 +406,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Working hours come with the voice service's configuration: after hours a queue call is closed (announcement, callback task).
   const hours = sip.ivr?.config.hours;
   // Offer passes in parallel on PostgreSQL (each holds a pool connection for a few round trips).
-  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, drainWorkers: config.databaseUrl ? 4 : 1, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
+  const acd = new AcdService(db, agents, { ringGraceSeconds: 5, sweepIntervalMs: 5000, drainWorkers: config.databaseUrl ? 4 : 1, offerLeadMs: config.screenPopLeadMs, isOpen: hours ? (at) => isOpenAt(hours, at) : undefined }, acdLog, acdPushes);
   // Arrivals keep queue settings for a few seconds; a change made here applies at once.
   queues.onNumbersChanged(() => acd.queueConfigChanged());
   // Several nodes: a decision for a call another node's SIP side holds travels over PostgreSQL NOTIFY.
@@ -454,6 +454,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // The ACD's offer carries the caller's history: the console paints the pop from that push.
   acdPushes.historyOf = (agentId, offer) => callers.history.forAgent(agentId, offer.callerNormalised, offer.callId);
+  acdPushes.paintedWaitMs = config.screenPopLeadMs;
   // Provincial 12345 gateway (issue 6): ticket changes feed its outbox in their own transactions;
   // the province's dispatches become tickets through the tickets service.
   const province = createProvinceGateway(app, db, config, authenticate, app.log.child({ module: 'province' }), (id) => recordingStore.audioPath(id));

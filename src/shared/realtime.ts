@@ -57,8 +57,11 @@ export interface ServerToClientEvents {
   'user:updated': (p: CurrentUser) => void;
   /** An agent's state changed: sent to the agent and to supervisors of the agent's groups. */
   'agent:state-changed': (p: AgentStatus) => void;
-  /** The ACD offered this agent a call (their phone rings now): what the screen pop shows first. */
-  'acd:offered': (p: AcdOffer) => void;
+  /**
+   * The ACD offered this agent a call: what the screen pop shows first. The console calls
+   * `painted` once the pop is on screen; the phone rings after that (or after a short bound).
+   */
+  'acd:offered': (p: AcdOffer, painted: () => void) => void;
   /** The offer to this agent is over: answered, or why not (the caller hung up, it rang out …). */
   'acd:offer-ended': (p: { callId: string; reason: AcdOfferEndReason }) => void;
   /** A queue's waiting/ringing calls changed: to supervisors of the queue's groups (floor rooms). */

@@ -34,7 +34,8 @@ describe('ACD API', () => {
     });
 
   beforeAll(async () => {
-    t = await createTestApp({}, { listen: true });
+    // The phone rings once the console painted the offer, or after 1.5 s (long, so a test can tell the two apart).
+    t = await createTestApp({ screenPopLeadMs: 1500 }, { listen: true });
     t.services.acd.setSink(sink);
     admin = (await t.login('admin', ADMIN_PASSWORD)).accessToken;
     const mk = async (username: string, roles: string[], extra: object = {}) =>
@@ -86,7 +87,11 @@ describe('ACD API', () => {
     let sup2Got = false;
     s2.on('acd:queue-changed', () => (sup2Got = true));
     await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'sign_in' });
-    const offered = new Promise<AcdOffer>((resolve) => a1.once('acd:offered', resolve));
+    // The console says when it has painted the pop (the phone rings then).
+    const offered = new Promise<AcdOffer>((resolve) => a1.once('acd:offered', (o, painted) => {
+      resolve(o);
+      painted();
+    }));
     const pictures: QueueSnapshot[] = [];
     s1.on('acd:queue-changed', (p) => pictures.push(p));
     const callId = `call-${randomUUID()}`;
@@ -109,7 +114,7 @@ describe('ACD API', () => {
     const fetched = await t.as(ag1.accessToken)('GET', `/api/callers/13800001234/history?callId=${encodeURIComponent(callId)}`);
     expect(offer.history).toEqual(fetched.json());
     expect(offer.history).toMatchObject({ number: '13800001234', current: { callId, queueName: '12345 综合受理' } });
-    expect(sink.offers.at(-1)).toEqual({ kind: 'offer', callId, agentId: ag1.userId, extension: '2001', ringSeconds: 20 });
+    await expect.poll(() => sink.offers.at(-1)).toEqual({ kind: 'offer', callId, agentId: ag1.userId, extension: '2001', ringSeconds: 20 });
     await expect.poll(() => pictures.at(-1)?.ringing).toBe(1);
 
     const ended = new Promise<{ callId: string; reason: string }>((resolve) => a1.once('acd:offer-ended', resolve));
@@ -129,13 +134,16 @@ describe('ACD API', () => {
     await t.services.acd.settled();
   });
 
-  it('the console hears of an offer before the phone rings; a history that does not come holds the ring only briefly', async () => {
+  it('the phone rings once the console has painted the offer; a console or history that does not answer holds the ring only briefly', async () => {
     const pushes = t.services.acdPushes;
     const real = pushes.historyOf!;
     const order: string[] = [];
+    let decidedAt = 0;
+    let paintedAt = 0;
     const decide = sink.decide;
     sink.decide = function (d) {
       order.push(`decision ${d.callId}`);
+      decidedAt = performance.now();
       decide.call(this, d);
     };
     const arrive = async () => {
@@ -150,30 +158,41 @@ describe('ACD API', () => {
       await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'wrap_up_done' });
       await t.services.acd.settled();
     };
+    for (const s of sockets.splice(0)) s.close(); // earlier tests' consoles never say they painted
+    const console1 = await open(ag1.accessToken);
+    let paints = 0;
+    let painting = true;
     let release: (() => void) | undefined;
     try {
       await t.as(ag1.accessToken)('POST', '/api/agent/state', { type: 'ready' });
-      // The history takes 30 ms: the INVITE waits for the push that carries it.
-      pushes.historyOf = async (agentId, offer) => {
-        await new Promise((r) => setTimeout(r, 30));
-        const h = await real(agentId, offer);
-        order.push(`pushed ${offer.callId}`);
-        return h;
-      };
+      // The console takes 40 ms to paint: the INVITE waits for it.
+      console1.on('acd:offered', (o, painted) => {
+        paints += 1;
+        if (!painting) return;
+        setTimeout(() => {
+          order.push(`painted ${o.callId}`);
+          paintedAt = performance.now();
+          painted();
+        }, 40);
+      });
       const first = await arrive();
-      expect(order).toEqual([`pushed ${first}`, `decision ${first}`]);
+      expect(order).toEqual([`painted ${first}`, `decision ${first}`]);
+      expect(decidedAt - paintedAt).toBeLessThan(700); // rung because the console said so, not after the 1.5 s bound
       await serve(first);
 
-      // The history never comes and the push would wait for it: the phone rings anyway.
+      // The console never says it painted, and the history never comes (the push waits for it): the phone rings anyway.
+      painting = false;
       pushes.historyWaitMs = 60_000;
       pushes.historyOf = () => new Promise((resolve) => (release = () => resolve(null)));
       const second = await arrive();
       expect(order.at(-1)).toBe(`decision ${second}`);
       expect(sink.lastOffer(second)).toMatchObject({ agentId: ag1.userId });
       release!();
+      await expect.poll(() => paints).toBe(2); // the offer still reaches the console, without history
       await serve(second);
     } finally {
       release?.();
+      console1.close();
       pushes.historyOf = real;
       pushes.historyWaitMs = 250;
       sink.decide = decide;

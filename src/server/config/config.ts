@@ -144,6 +144,8 @@ export const ConfigSchema = z.object({
   /** Screen pop: a number is tagged 重复来电 after this many calls within repeatCallerDays. */
   repeatCallerCalls: z.coerce.number().int().min(2).max(1000).default(3),
   repeatCallerDays: z.coerce.number().int().min(1).max(365).default(7),
+  /** Screen pop first: an offered agent's phone rings once the console has painted the offer, waiting at most this long. 0: at once. */
+  screenPopLeadMs: z.coerce.number().int().min(0).max(5000).default(100),
   /** 号码归属地 table (JSON, format of src/server/modules/callers/number-attribution.sample.json); default: the shipped sample. */
   numberAttributionFile: z.string().min(1).optional(),
   /** 整理: seconds of after-call work before the agent is made ready again. */
@@ -284,6 +286,7 @@ export const envNames: Record<keyof Config, string> = {
   wrapUpSeconds: 'HOTLINE_WRAP_UP_SECONDS',
   repeatCallerCalls: 'HOTLINE_REPEAT_CALLER_CALLS',
   repeatCallerDays: 'HOTLINE_REPEAT_CALLER_DAYS',
+  screenPopLeadMs: 'HOTLINE_SCREEN_POP_LEAD_MS',
   numberAttributionFile: 'HOTLINE_NUMBER_ATTRIBUTION_FILE',
   notReadyReasons: 'HOTLINE_NOT_READY_REASONS',
   breakReasons: 'HOTLINE_BREAK_REASONS',

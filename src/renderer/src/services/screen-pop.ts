@@ -110,6 +110,17 @@ function softphoneChanged(calls: CallView[], previous: CallView[]): void {
   }
 }
 
+/**
+ * Tells the backend the pop is on screen: after the next frame (a hidden page paints no
+ * frames: at once). The backend rings the phone then, so the ringing softphone's render does
+ * not hold up the pop's first paint.
+ */
+function afterPaint(painted: (() => void) | undefined): void {
+  if (typeof painted !== 'function') return;
+  if (document.visibilityState === 'hidden') painted();
+  else requestAnimationFrame(() => setTimeout(painted, 0));
+}
+
 /** Installs the listeners on every (re)created realtime socket and on the softphone. Call once from main.tsx. */
 export function installScreenPop(): void {
   let attached: RealtimeSocket | null = null;
@@ -117,7 +128,10 @@ export function installScreenPop(): void {
     const s = realtimeSocket();
     if (!s || s === attached) return;
     attached = s;
-    s.on('acd:offered', offered);
+    s.on('acd:offered', (offer, painted) => {
+      offered(offer);
+      afterPaint(painted);
+    });
     s.on('acd:offer-ended', ({ callId, reason }) => offerEnded(callId, reason));
   };
   attach();

@@ -12,7 +12,11 @@ import type { QueuesService } from './queues-service.js';
 
 function pushes() {
   const sent: { room: string; event: string; payload: Record<string, unknown> }[] = [];
-  const io = { to: (room: string) => ({ emit: (event: string, payload: Record<string, unknown>) => sent.push({ room, event, payload }) }) } as unknown as RealtimeIo;
+  const emit = (room: string) => (event: string, payload: Record<string, unknown>, ack?: (err: Error | null, responses: unknown[]) => void) => {
+    sent.push({ room, event, payload });
+    ack?.(null, []); // no console in the room: acknowledged at once
+  };
+  const io = { to: (room: string) => ({ emit: emit(room), timeout: () => ({ emit: emit(room) }) }) } as unknown as RealtimeIo;
   const warned: string[] = [];
   const p = new AcdRealtimePushes(io, {} as QueuesService, {} as CallbacksService, { warn: (_o, msg) => warned.push(msg), error: () => {} });
   return { p, sent, warned };

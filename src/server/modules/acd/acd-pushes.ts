@@ -35,12 +35,20 @@ export class AcdRealtimePushes implements AcdPushes {
   /** Offers still waiting for their history, by call: their end is pushed only after them. */
   private readonly offering = new Map<string, Promise<void>>();
 
+  /** How long an offer's push waits for the console to say it painted the pop. */
+  paintedWaitMs = 100;
+
+  /** Sends the offer; settles when every console of the agent has painted it (or none is open, or paintedWaitMs passed). */
+  private emitOffer(agentId: string, payload: AcdOffer): Promise<void> {
+    return new Promise((resolve) => {
+      this.io.to(rooms.user(agentId)).timeout(this.paintedWaitMs).emit('acd:offered', payload, () => resolve());
+    });
+  }
+
+  /** Settles once the agent's console has painted the offer (see `emitOffer`); the ACD rings the phone then. */
   offered: AcdPushes['offered'] = (agentId, offer) => {
     const historyOf = this.historyOf;
-    if (!historyOf) {
-      this.io.to(rooms.user(agentId)).emit('acd:offered', offer);
-      return Promise.resolve();
-    }
+    if (!historyOf) return this.emitOffer(agentId, offer);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), this.historyWaitMs);
@@ -49,15 +57,16 @@ export class AcdRealtimePushes implements AcdPushes {
       this.log.warn({ err, callId: offer.callId }, 'caller history for the offer failed; the console fetches it');
       return null;
     });
+    let painted!: Promise<void>;
     const sent = Promise.race([history, late]).then((h) => {
       clearTimeout(timer);
-      this.io.to(rooms.user(agentId)).emit('acd:offered', h ? { ...offer, history: h } : offer);
+      painted = this.emitOffer(agentId, h ? { ...offer, history: h } : offer);
     });
     this.offering.set(offer.callId, sent);
     void sent.finally(() => {
       if (this.offering.get(offer.callId) === sent) this.offering.delete(offer.callId);
     });
-    return sent;
+    return sent.then(() => painted);
   };
 
   offerEnded: AcdPushes['offerEnded'] = (agentId, callId, reason) => {

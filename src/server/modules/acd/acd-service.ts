@@ -43,13 +43,13 @@ export interface AcdOptions {
   drainWorkers?: number;
   /** Working hours (the voice service's configuration): a call arriving outside them is closed like a disabled queue's. Absent: always open. */
   isOpen?: ((at: Date) => boolean) | undefined;
-  /** How long an offer's INVITE may wait for the offer's push to leave (default 50 ms; see `commit`). */
+  /** How long an offer's INVITE may wait for the agent's console to show the offer (default 100 ms; see `commit`). */
   offerLeadMs?: number;
 }
 
 /** What the ACD tells people (live pushes); all after commit. */
 export interface AcdPushes {
-  /** Settles when the push has left (it may first gather the caller's history). */
+  /** Settles when the agent's console has shown the offer (or after a bound): the phone rings then. */
   offered(agentId: string, offer: AcdOffer): void | Promise<void>;
   offerEnded(agentId: string, callId: string, reason: AcdOfferEndReason): void;
   /** A queue's live picture changed (coalesced by the caller). */
@@ -742,14 +742,17 @@ export class AcdService implements CallRouter {
   // ── After commit ──────────────────────────────────────────────────────────────────────
 
   private async commit(eff: Effects): Promise<void> {
-    // The agent's console hears of an offer before its phone rings: a browser that gets the
-    // INVITE first renders the ringing phone and reads the push only after it (~40 ms of the
-    // screen pop, measured). The ring waits for the push at most offerLeadMs.
+    // The agent's console shows an offer before its phone rings: a browser that gets the INVITE
+    // first renders the ringing phone (15–30 ms of React work, measured) before the screen pop
+    // can paint. The ring waits for the console to say it painted, at most offerLeadMs.
     if (eff.offers.length) {
       const pushed = Promise.all(eff.offers.map(([agentId, offer]) => this.pushes.offered(agentId, offer)));
-      let timer: NodeJS.Timeout | undefined;
-      const lead = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.offerLeadMs ?? 50)));
-      await Promise.race([pushed, lead]).finally(() => clearTimeout(timer));
+      const leadMs = this.options.offerLeadMs ?? 100;
+      if (leadMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const lead = new Promise<void>((resolve) => (timer = setTimeout(resolve, leadMs)));
+        await Promise.race([pushed, lead]).finally(() => clearTimeout(timer));
+      }
     }
     // The caller is waiting on the decision: it goes before anything else.
     for (const d of eff.decisions) await this.deliver(d);
