@@ -14,7 +14,8 @@
  *    INVITE leaving the caller's WebSocket (a send hook) → the view painted with the history
  *    (the paint stamp of IncomingCallView), median and p95 over BENCH_POP_CALLS (≥ 50) calls;
  *    and separately the caller's invite() → the offer reaching the console. The offer push
- *    carries the history, so "offered → painted" is rendering only (no request after it).
+ *    carries the history, so "offered → painted" is rendering only (no request after it); the
+ *    agent's phone rings once the console acknowledged that frame (HOTLINE_SCREEN_POP_LEAD_MS).
  *
  * Re-runs: BENCH_POP_DB=<name> keeps the loaded database (see KEEP_DB); BENCH_POP_E2E=0 stops
  * after part 1.

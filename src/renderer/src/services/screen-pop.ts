@@ -5,6 +5,7 @@
  * it (same normalised number). The caller's history comes with the ACD's offer (one push, no
  * request), or is fetched once per call when it did not (direct calls, a late history); it is
  * kept in stores/screen-pop-store.ts; the view stays up after the call so tickets can be filed.
+ * The console acknowledges the offer once the pop is on screen: the backend rings the phone then.
  */
 import { api } from '../../../shared/api/index.js';
 import { normaliseCallerNumber } from '../../../shared/phone-number.js';
