@@ -479,7 +479,7 @@ export class AcdService implements CallRouter {
       if (err instanceof AppError && err.code === 'CONFLICT') return true;
       throw err;
     }
-    await this.commit(eff);
+    await this.commit(eff, 'background');
     return offered;
   }
 
@@ -741,7 +741,23 @@ export class AcdService implements CallRouter {
 
   // ── After commit ──────────────────────────────────────────────────────────────────────
 
-  private async commit(eff: Effects): Promise<void> {
+  /**
+   * `ring: 'background'` (drain passes): the decisions go out without holding up the next
+   * offer of the pass while a console paints; `settled()` still waits for them.
+   */
+  private async commit(eff: Effects, ring: 'await' | 'background' = 'await'): Promise<void> {
+    if (ring === 'background') this.background(this.ring(eff));
+    else await this.ring(eff);
+    for (const [agentId, callId, reason] of eff.offersEnded) this.pushes.offerEnded(agentId, callId, reason);
+    for (const t of eff.transitions) await this.agents.afterCommit(t);
+    for (const q of eff.queues) this.pushes.queueChanged(q);
+    if (eff.callbacks.length) this.pushes.callbacksChanged([...new Set(eff.callbacks)]);
+    for (const d of eff.deadlines) this.armAt(d);
+    if (eff.drain) await this.drain();
+  }
+
+  /** Offers' pushes, then the routing decisions (the caller is waiting on them). */
+  private async ring(eff: Effects): Promise<void> {
     // The agent's console shows an offer before its phone rings: a browser that gets the INVITE
     // first renders the ringing phone (15–30 ms of React work, measured) before the screen pop
     // can paint. The ring waits for the console to say it painted, at most offerLeadMs.
@@ -754,14 +770,7 @@ export class AcdService implements CallRouter {
         await Promise.race([pushed, lead]).finally(() => clearTimeout(timer));
       }
     }
-    // The caller is waiting on the decision: it goes before anything else.
     for (const d of eff.decisions) await this.deliver(d);
-    for (const [agentId, callId, reason] of eff.offersEnded) this.pushes.offerEnded(agentId, callId, reason);
-    for (const t of eff.transitions) await this.agents.afterCommit(t);
-    for (const q of eff.queues) this.pushes.queueChanged(q);
-    if (eff.callbacks.length) this.pushes.callbacksChanged([...new Set(eff.callbacks)]);
-    for (const d of eff.deadlines) this.armAt(d);
-    if (eff.drain) await this.drain();
   }
 
   private async deliver(d: RoutingDecision): Promise<void> {
