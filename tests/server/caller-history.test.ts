@@ -183,6 +183,19 @@ describe('caller history (screen pop)', () => {
     expect(after.today.avgTalkSeconds).toBeCloseTo(30, 3);
     expect(after.today.avgAfterCallWorkSeconds).toBeCloseTo(10, 3);
     expect((await sup('GET', '/api/agent/home')).statusCode).toBe(403);
+
+    // Pending: my open tickets overdue or within their warning time, soonest first; not closed or far ones.
+    const mine = await t.db.selectFrom('ticket').select('id').where('agent_id', '=', agentId).orderBy('accepted_at').execute();
+    expect(mine.length).toBeGreaterThanOrEqual(4);
+    const [overdue, near, far, closed] = mine.map((r) => r.id);
+    const set = (id: string | undefined, status: string, dueInHours: number) =>
+      t.db.updateTable('ticket').set({ status, due_at: new Date(Date.now() + dueInHours * 3600_000), warn_hours: 24 }).where('id', '=', id!).execute();
+    await set(overdue, 'processing', -24);
+    await set(near, 'signed', 2);
+    await set(far, 'processing', 24 * 30);
+    await set(closed, 'closed', -48);
+    const due = (await agent('GET', '/api/agent/home')).json<AgentHome>().dueTickets;
+    expect(due.map((d) => [d.id, d.slaState])).toEqual([[overdue, 'overdue'], [near, 'near_due']]);
   });
 });
 

@@ -69,6 +69,9 @@ export const HandlingUnitInputSchema = z.object({
   memberIds: z.array(Id).max(500).default([]),
 });
 
+/** The longest 临期 warning an SLA rule may set (lists of near-due tickets are bounded by it). */
+export const MAX_WARN_HOURS = 1000;
+
 export const SlaRuleInputSchema = z.object({
   appealType: AppealTypeCode.nullable().default(null),
   urgency: z.enum(urgencies).nullable().default(null),
@@ -77,7 +80,7 @@ export const SlaRuleInputSchema = z.object({
   amount: z.number().int().min(1, '时限至少为 1').max(1000),
   startRule: z.enum(['same_day', 'next_day']).default('next_day'),
   signHours: z.number().int().min(1).max(1000).default(24),
-  warnHours: z.number().int().min(0).max(1000).default(24),
+  warnHours: z.number().int().min(0).max(MAX_WARN_HOURS).default(24),
   note: z.string().max(200).nullable().default(null),
 });
 export const SlaRuleSchema = SlaRuleInputSchema.extend({ id: Id }).meta({ id: 'SlaRule' });

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { AgentHome } from '../../../shared/api/callers.js';
+import { MAX_WARN_HOURS } from '../../../shared/api/refdata.js';
 import { MISSED_OFFER_OUTCOMES, startOfLocalDay } from '../../../shared/call-kpis.js';
 import { slaState } from '../../../shared/tickets/deadline.js';
 import { openStatuses, type TicketStatus } from '../../../shared/tickets/workflow.js';
@@ -40,6 +41,8 @@ export class AgentHomeService {
         .where('t.agent_id', '=', p.userId)
         .where('t.status', 'in', open)
         .where(sql<boolean>`t.due_at <= ${now}::timestamptz + make_interval(hours => t.warn_hours)`)
+        // No rule warns earlier than this: bounds the walk of ticket_agent_due_open.
+        .where('t.due_at', '<=', new Date(now.getTime() + MAX_WARN_HOURS * 3600_000))
         .orderBy('t.due_at')
         .limit(20)
         .execute(),
